@@ -1,0 +1,3 @@
+from superionic.cli import main
+
+main()
