@@ -18,8 +18,11 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(VENV)/bin/superionic data list
 
+# The store tests also run against a real PostgreSQL server on 127.0.0.1 (.ci/postgres.sh
+# installs Debian's postgresql when missing and starts a throw-away cluster; stopped afterwards).
 test: setup
 	$(VENV)/bin/ruff check src tests bench
+	@set -e; eval "$$(.ci/postgres.sh)"; trap '.ci/postgres.sh stop' EXIT; \
 	$(VENV)/bin/python -m pytest -q
 
 lint: setup

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
+
+from superionic.records import jsonable
 
 #: Human-readable output and progress go to stderr; stdout is reserved for ``--json``.
 err_console = Console(stderr=True)
@@ -17,23 +17,9 @@ err_console = Console(stderr=True)
 JsonOption = typer.Option(False, "--json", help="Print exactly one JSON object on stdout.")
 
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, Path):
-        return str(obj)
-    if hasattr(obj, "item") and callable(obj.item):  # numpy scalars
-        return _jsonable(obj.item())
-    return obj
-
-
 def emit_json(payload: dict[str, Any]) -> None:
     """Write ``payload`` as one JSON object (NaN/inf become null) on stdout."""
-    sys.stdout.write(json.dumps(_jsonable(payload), default=str) + "\n")
+    sys.stdout.write(json.dumps(jsonable(payload), default=str) + "\n")
     sys.stdout.flush()
 
 
