@@ -1,0 +1,1 @@
+"""Active learning: acquisition functions, oracles and the choose-label-retrain loop."""

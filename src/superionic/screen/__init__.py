@@ -1,0 +1,1 @@
+"""Screening: the funnel over a candidate pool, composite score and Pareto ranking."""

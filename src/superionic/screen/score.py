@@ -1,0 +1,134 @@
+"""Composite score and Pareto ranks of screened candidates.
+
+The seed paper ranks candidates by S = w1*sigma + w2*ESW - w3*Ea - w4*sigma_e. Raw terms have
+different units and spans, so each term is first normalised over the pool:
+
+* ionic conductivity enters as log10(sigma / S cm^-1), electronic conductivity as
+  log10(sigma_e / S cm^-1) (both span orders of magnitude);
+* every term is then scaled to [0, 1] by min-max over the pool (``method="minmax"``) or to zero
+  mean and unit variance (``method="zscore"``);
+* a missing term is replaced by the pool median of that term (so it neither helps nor hurts) and
+  the candidate carries the reason code ``imputed:<term>``.
+
+The score is therefore relative to the pool it was computed on. References: seed paper (see
+../shared/reference/seed_paper.txt), Deb et al. IEEE TEC 6, 182 (2002) for non-dominated sorting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Score terms: column in the candidate table, sign in S, and whether it is log10-transformed.
+TERMS: dict[str, tuple[str, float, bool]] = {
+    "sigma": ("sigma_S_cm", +1.0, True),
+    "esw": ("esw_width_V", +1.0, False),
+    "ea": ("Ea_eV", -1.0, False),
+    "sigma_e": ("sigma_e_S_cm", -1.0, True),
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    """User weights (w1..w4) of the composite score; non-negative."""
+
+    sigma: float = 1.0
+    esw: float = 1.0
+    ea: float = 1.0
+    sigma_e: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name, w in vars(self).items():
+            if not np.isfinite(w) or w < 0:
+                raise ValueError(f"weight {name} must be a finite non-negative number, got {w}")
+
+    @classmethod
+    def parse(cls, text: str) -> Weights:
+        """``"1,1,1,1"`` -> Weights(sigma, esw, ea, sigma_e)."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 4:
+            raise ValueError(f"--weights needs 4 comma-separated numbers (sigma,esw,ea,sigma_e), got {text!r}")
+        try:
+            return cls(*(float(p) for p in parts))
+        except ValueError as exc:
+            raise ValueError(f"--weights {text!r}: {exc}") from None
+
+
+def _normalise(values: np.ndarray, method: str) -> np.ndarray:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.zeros_like(values)
+    if method == "minmax":
+        lo, hi = finite.min(), finite.max()
+        return (values - lo) / (hi - lo) if hi > lo else np.zeros_like(values)
+    if method == "zscore":
+        sd = finite.std()
+        return (values - finite.mean()) / sd if sd > 0 else np.zeros_like(values)
+    raise ValueError(f"unknown normalisation {method!r} (minmax or zscore)")
+
+
+def composite_score(table: pd.DataFrame, weights: Weights = Weights(),
+                    method: str = "minmax") -> pd.DataFrame:
+    """Add ``score``, one ``term_<name>`` column per normalised term and ``imputed`` codes.
+
+    ``table`` needs the columns named in :data:`TERMS` (a missing column counts as all-missing).
+    """
+    out = table.copy()
+    score = np.zeros(len(out))
+    imputed: list[list[str]] = [[] for _ in range(len(out))]
+    for name, (column, sign, log) in TERMS.items():
+        raw = pd.to_numeric(out[column], errors="coerce").to_numpy(float) if column in out else \
+            np.full(len(out), np.nan)
+        if log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                raw = np.where(raw > 0, np.log10(raw), np.nan)
+        term = _normalise(raw, method)
+        missing = ~np.isfinite(term)
+        if missing.any():
+            fill = np.nanmedian(term) if (~missing).any() else 0.0
+            term = np.where(missing, fill, term)
+            for i in np.flatnonzero(missing):
+                imputed[i].append(f"imputed:{name}")
+        out[f"term_{name}"] = term
+        score += sign * getattr(weights, name) * term
+    out["score"] = score
+    out["imputed"] = [";".join(codes) for codes in imputed]
+    return out
+
+
+def pareto_ranks(objectives: np.ndarray) -> np.ndarray:
+    """Non-dominated sorting ranks (1 = Pareto front) for objectives to MAXIMISE (n x k).
+
+    A row with any NaN objective gets rank 0 (not ranked).
+    """
+    obj = np.asarray(objectives, dtype=float)
+    n = len(obj)
+    ranks = np.zeros(n, dtype=int)
+    valid = np.flatnonzero(np.all(np.isfinite(obj), axis=1))
+    remaining = valid.copy()
+    rank = 1
+    while remaining.size:
+        sub = obj[remaining]
+        dominated = np.zeros(len(remaining), dtype=bool)
+        for start in range(0, len(remaining), 512):
+            block = sub[start:start + 512, None, :]  # candidates i
+            ge = np.all(sub[None, :, :] >= block, axis=2)  # j >= i everywhere
+            gt = np.any(sub[None, :, :] > block, axis=2)  # and > somewhere
+            dominated[start:start + 512] = np.any(ge & gt, axis=1)
+        ranks[remaining[~dominated]] = rank
+        remaining = remaining[dominated]
+        rank += 1
+    return ranks
+
+
+def pareto_objectives(table: pd.DataFrame) -> np.ndarray:
+    """The default Pareto objectives (maximised): log10 sigma, ESW width, -Ea."""
+    def col(name: str) -> np.ndarray:
+        return pd.to_numeric(table[name], errors="coerce").to_numpy(float) if name in table else \
+            np.full(len(table), np.nan)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_sigma = np.where(col("sigma_S_cm") > 0, np.log10(col("sigma_S_cm")), np.nan)
+    return np.column_stack([log_sigma, col("esw_width_V"), -col("Ea_eV")])
