@@ -19,9 +19,11 @@ demo: setup
 	$(VENV)/bin/superionic data list
 
 # The store tests also run against a real PostgreSQL server on 127.0.0.1 (.ci/postgres.sh
-# installs Debian's postgresql when missing and starts a throw-away cluster; stopped afterwards).
+# starts a throw-away cluster, stopped afterwards); the report test drives headless Chromium.
+# .ci/system-deps.sh installs Debian's postgresql and chromium when they are missing.
 test: setup
 	$(VENV)/bin/ruff check src tests bench
+	.ci/system-deps.sh
 	@set -e; eval "$$(.ci/postgres.sh)"; trap '.ci/postgres.sh stop' EXIT; \
 	$(VENV)/bin/python -m pytest -q
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Start a throw-away PostgreSQL server on 127.0.0.1 for the store tests; print its URL on stdout.
-# Installs Debian's postgresql when it is missing. Usage: eval "$(.ci/postgres.sh)";
+# (.ci/system-deps.sh installs Debian's postgresql.) Usage: eval "$(.ci/postgres.sh)";
 # `.ci/postgres.sh stop` stops the server that $SUPERIONIC_TEST_PG_DIR names.
 set -euo pipefail
-port=${PGPORT_TEST:-55432}
+port=${PGPORT_TEST:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 run=()
 if [ "$(id -u)" = 0 ]; then run=(runuser -u postgres --); fi
 if [ "${1:-}" = stop ]; then
@@ -11,13 +11,6 @@ if [ "${1:-}" = stop ]; then
   "${run[@]}" "$bin/pg_ctl" -D "$SUPERIONIC_TEST_PG_DIR/data" stop -m fast >/dev/null
   rm -rf "$SUPERIONIC_TEST_PG_DIR"
   exit 0
-fi
-if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2
-  else
-    echo "postgresql is not installed and we are not root" >&2; exit 1
-  fi
 fi
 bin=$(dirname "$(ls /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n1)")
 dir=$(mktemp -d /tmp/superionic-pg.XXXXXX)
