@@ -1,0 +1,281 @@
+"""The main job's stages: data -> models -> screen -> MD -> one active-learning round.
+
+Each stage is a plain function of the campaign :class:`~superionic.campaign.Context` returning a
+:class:`~superionic.campaign.StageOutput` (rows for the store, a JSON summary, artefact files);
+:class:`~superionic.campaign.Campaign` persists them and resumes. :class:`Budget` holds the knobs
+that decide the run time of the default campaign (about 20 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from superionic.campaign import Context, Stage, StageOutput
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work each stage of ``discover`` does (defaults: a short laptop campaign)."""
+
+    models: tuple[str, ...] = ("mean", "linear", "knn", "dt", "rf", "lgbm")
+    splits: tuple[str, ...] = ("obelix", "group", "random")
+    search_budget: int = 0  # random-search draws per model (0: zoo defaults, no tuning)
+    top: int = 50  # shortlist kept in the summary
+    md_candidates: int = 2
+    md_temperatures_K: tuple[float, ...] = (1000.0, 1300.0)
+    md_equil_ps: float = 0.2
+    md_prod_ps: float = 1.0
+    md_atoms: tuple[int, int] = (40, 110)
+    al_batch: int = 5
+
+
+def _workspace(ctx: Context, name: str) -> Path:
+    path = ctx.settings.workspace / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def model_dir(ctx: Context) -> Path:
+    return _workspace(ctx, "models") / f"log10_sigma_{ctx.settings.mobile_ion}"
+
+
+def stage_data(ctx: Context) -> StageOutput:
+    """Count every data set and build the merged conductivity label table."""
+    from superionic.data.merge import merged_conductivity_labels
+    from superionic.data.registry import DATASETS, summary
+
+    s = ctx.settings
+    sets = [summary(name, s.data_dir, s.cache_dir) for name in DATASETS]
+    labels = merged_conductivity_labels(s.data_dir, s.mobile_ion)
+    rows = labels.rename(columns={"reduced_formula": "formula"}).to_dict("records")
+    return StageOutput(
+        rows={"labels": rows},
+        summary={"n_label_compositions": len(labels),
+                 "n_censored": int(labels["censor"].notna().sum()),
+                 "n_with_Ea": int(labels["Ea_eV"].notna().sum()),
+                 "data_sets": [{k: d[k] for k in ("name", "rows", "parsed", "rejected", "licence")}
+                               for d in sets]})
+
+
+def stage_models(ctx: Context, budget: Budget) -> StageOutput:
+    """Compare the model zoo on the honest and the paper-style splits; save the best model."""
+    from superionic.models.workflow import run_training
+
+    s = ctx.settings
+    out = _workspace(ctx, "models")
+    report = run_training("log10_sigma", s.data_dir, s.mobile_ion, list(budget.models),
+                          list(budget.splits), budget=budget.search_budget, seed=s.seed, out=out,
+                          model_dir=model_dir(ctx))
+    figures = {Path(f).stem: f for f in report.get("figures", [])
+               if Path(f).stem.startswith(("parity_obelix", "parity_group", "shap", "pearson",
+                                           "heatmap", "correlation"))}
+    return StageOutput(
+        rows={"predictions": [dict(r, formula=None) for r in report["rows"]]},
+        summary={"target": report["target"], "unit": report["unit"], "n_rows": report["n_rows"],
+                 "best_model": report["best"].get("model"), "best": report["best"],
+                 "metrics": report["rows"], "interval_coverage": report["intervals"]},
+        artefacts=figures)
+
+
+def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
+    """Rank the offline MP pool through the funnel with the saved model."""
+    from superionic.screen import (
+        ScreenCache,
+        ScreenOptions,
+        default_entry_sources,
+        load_pool,
+        load_predictors,
+        run_screen,
+        write_outputs,
+    )
+
+    s = ctx.settings
+    pool = load_pool("offline", s.mobile_ion, s.data_dir, s.mp_api_key, s.mp_endpoint)
+    predictors = load_predictors(model_dir(ctx), s.data_dir, s.mobile_ion, s.seed)
+    cache = ScreenCache(s.cache_dir / "screen")
+    result = run_screen(pool, predictors, ScreenOptions.from_settings(s, top=budget.top),
+                        cache=cache, entry_sources=default_entry_sources(s.data_dir),
+                        data_dir=s.data_dir, hull_cache=cache.root / "hulls", progress=True)
+    outputs = write_outputs(result, _workspace(ctx, "screen"), budget.top)
+    doc = result.summary(budget.top)
+    pngs = {Path(p).stem: str(p) for p in _paths(outputs) if str(p).endswith(".png")}
+    keep = ("rank", "formula", "score", "pareto_rank", "log10_sigma_mean", "log10_sigma_low",
+            "log10_sigma_high", "Ea_eV", "esw_width_V", "window_source", "sigma_e_S_cm",
+            "source_id")
+    return StageOutput(
+        rows=result.store_rows(),
+        summary={"pool_size": doc["pool_size"], "stages": doc["stages"], "reasons": doc["reasons"],
+                 "candidates": [{k: c.get(k) for k in keep} for c in doc["candidates"]],
+                 "n_rejected_rows": len(doc["rejected"])},
+        artefacts=pngs)
+
+
+def _paths(obj: Any) -> list[Any]:
+    if isinstance(obj, dict):
+        return [p for v in obj.values() for p in _paths(v)]
+    if isinstance(obj, list | tuple):
+        return [p for v in obj for p in _paths(v)]
+    return [obj]
+
+
+def candidate_structures(formulas: list[str], data_dir: Path, n: int) -> list[tuple[str, Any, str]]:
+    """Up to ``n`` (formula, Structure, source) for the best-ranked formulas that have one.
+
+    Sources: the MP entries fixture (lowest-energy polymorph), then the defects reference library.
+    """
+    from superionic.defects.library import get_structure, has_structure
+    from superionic.stability.hull import load_fixture_entries
+
+    best: dict[str, Any] = {}
+    for e in load_fixture_entries(data_dir):
+        f = e.composition.reduced_formula
+        if getattr(e, "structure", None) is not None and (
+                f not in best or e.energy_per_atom < best[f].energy_per_atom):
+            best[f] = e
+    out: list[tuple[str, Any, str]] = []
+    for f in formulas:
+        if len(out) >= n:
+            break
+        if f in best:
+            out.append((f, best[f].structure, f"MP fixture {best[f].entry_id}"))
+        elif has_structure(f):
+            out.append((f, get_structure(f), "defects reference library"))
+    return out
+
+
+def stage_md(ctx: Context, budget: Budget) -> StageOutput:
+    """Short CHGNet MD of the best-ranked candidates that have a structure; Arrhenius to 300 K."""
+    from superionic.md.analysis import analyze_runs
+    from superionic.md.prepare import prepare_structure
+    from superionic.md.protocol import MDParams, run_temperatures
+    from superionic.parallel import TaskError
+
+    s = ctx.settings
+    ranked = [c["formula"] for c in ctx.summaries.get("screen", {}).get("candidates", [])]
+    picks = candidate_structures(ranked, s.data_dir, budget.md_candidates)
+    note = None
+    if not picks:  # nothing of the shortlist has a structure offline: validate a known control
+        picks = candidate_structures(["Li3ClO"], s.data_dir, 1)
+        note = "no shortlisted candidate has a structure offline; ran the Li3ClO control instead"
+    rows, table, artefacts = [], [], {}
+    for formula, structure, source in picks:
+        cell = prepare_structure(structure, atom_range=budget.md_atoms, seed=s.seed)
+        params = MDParams(temperature_K=budget.md_temperatures_K[0], equil_ps=budget.md_equil_ps,
+                          prod_ps=budget.md_prod_ps, seed=s.seed)
+        runs = run_temperatures(cell, budget.md_temperatures_K, _workspace(ctx, f"md/{formula}"),
+                                params, progress=True,
+                                provenance={"formula": formula, "structure_source": source})
+        ok = [r for r in runs if not isinstance(r, TaskError)]
+        analysis = analyze_runs(ok, ion=s.mobile_ion)
+        arr = analysis.get("arrhenius") or {}
+        entry = {"formula": formula, "structure_source": source, "n_atoms": len(cell),
+                 "failed_temperatures": [r.error for r in runs if isinstance(r, TaskError)],
+                 "Ea_eV": arr.get("Ea_eV"), "Ea_err": arr.get("Ea_err"),
+                 "sigma300_S_cm": arr.get("sigma300_S_cm")}
+        for t in analysis["temperatures"]:
+            entry[f"D_cm2_s@{t['temperature_K']:g}K"] = t.get("D_cm2_s")
+        table.append(entry)
+        rows.append({"formula": formula, "analysis": analysis, "runs": [r.to_dict() for r in ok],
+                     "params": asdict(params)})
+        artefacts.update(_md_plots(ctx, formula, ok, analysis))
+    return StageOutput(rows={"md_runs": rows},
+                       summary={"md": table, "note": note,
+                                "budget": {"temperatures_K": list(budget.md_temperatures_K),
+                                           "equil_ps": budget.md_equil_ps,
+                                           "prod_ps": budget.md_prod_ps}},
+                       artefacts=artefacts)
+
+
+def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, Any]) -> dict[str, str]:
+    """MSD of the hottest run and the van Hove map; an Arrhenius plot when there is a fit."""
+    from superionic.transport import (
+        analyze_trajectory,
+        fit_arrhenius,
+        plots,
+        read_trajectory,
+        van_hove,
+    )
+
+    if not runs:
+        return {}
+    out = _workspace(ctx, f"md/{formula}")
+    hot = max(runs, key=lambda r: r.temperature_K)
+    ion = ctx.settings.mobile_ion
+    traj = read_trajectory(hot.frames_path or hot.run_dir / "frames.extxyz", ion=ion,
+                           timestep_ps=hot.timestep_ps, temperature_K=hot.temperature_K)
+    result = analyze_trajectory(traj, temperature_K=hot.temperature_K)
+    files = {f"{formula}-msd": out / "msd.png", f"{formula}-vanhove": out / "vanhove.png"}
+    plots.plot_msd(result.msd, result.tracer, result.collective, ion=ion, path=files[f"{formula}-msd"])
+    plots.plot_vanhove(van_hove(traj), path=files[f"{formula}-vanhove"])
+    good = [t for t in analysis["temperatures"] if (t.get("D_cm2_s") or 0) > 0]
+    if len(good) >= 2:
+        fit = fit_arrhenius([t["temperature_K"] for t in good], [t["D_cm2_s"] for t in good],
+                            form="D")
+        files[f"{formula}-arrhenius"] = out / "arrhenius.png"
+        plots.plot_arrhenius(fit, path=files[f"{formula}-arrhenius"])
+    return {k: str(v) for k, v in files.items()}
+
+
+def stage_active(ctx: Context, budget: Budget) -> StageOutput:
+    """One active-learning round: retrain on the labels (+ MD results), pick the next batch.
+
+    The batch's labels come from the user's measurements (file oracle: ``<workspace>/labels.csv``
+    with ``formula,sigma_S_cm``); until they arrive the round records the batch as pending.
+    """
+    import numpy as np
+
+    from superionic.active.loop import run_rounds
+    from superionic.active.oracles import FileOracle
+    from superionic.features import featurize
+
+    s = ctx.settings
+    labels = {r.payload["formula"]: r.payload["log10_sigma_S_cm"]
+              for r in ctx.store.get("labels", stage="data")
+              if r.payload.get("censor") is None and r.payload.get("log10_sigma_S_cm") is not None}
+    for m in ctx.summaries.get("md", {}).get("md", []):
+        if m.get("sigma300_S_cm") and m["sigma300_S_cm"] > 0:
+            labels[m["formula"]] = math.log10(m["sigma300_S_cm"])
+    pool = [r.payload["formula"] for r in ctx.store.get("screen", stage="screen")
+            if r.payload.get("rank", 0) and r.payload["rank"] > 0]
+    formulas = sorted(set(labels) | set(pool))
+    X, rejected = featurize(formulas, mobile_ion=s.mobile_ion, guessed_oxidation=False)
+    kept = [formulas[int(i) - 1] for i in X.index]
+    cols = [c for c in X.columns if c not in ("formula",)]
+    matrix = np.nan_to_num(X[cols].to_numpy(dtype=float))
+    known = {f: labels[f] for f in kept if f in labels}
+    label_file = s.workspace / "labels.csv"
+    if not label_file.exists():
+        label_file.write_text("formula,sigma_S_cm\n")
+    rnd = next(run_rounds(matrix, kept, FileOracle(label_file), known, rounds=1,
+                          batch_size=budget.al_batch, acquisition="ucb", seed=s.seed))
+    doc = rnd.to_dict()
+    batch = [{"formula": f, "ucb": a, "status": "labelled" if f in rnd.labels else "pending"}
+             for f, a in zip(rnd.batch_ids, rnd.acquisition, strict=True)]
+    return StageOutput(rows={"al_rounds": [dict(doc, formula=None, n_pool=len(kept))]},
+                       summary={"round": rnd.round, "n_labelled": rnd.n_labelled,
+                                "acquisition": "ucb", "batch": batch,
+                                "label_file": str(label_file),
+                                "n_not_featurised": len(rejected)})
+
+
+@dataclass
+class DiscoverPlan:
+    budget: Budget = field(default_factory=Budget)
+
+    def stages(self) -> list[Stage]:
+        b = self.budget
+        return [
+            Stage("data", stage_data, "data sets and merged labels"),
+            Stage("models", lambda c: stage_models(c, b), "model comparison",
+                  params={"models": b.models, "splits": b.splits, "budget": b.search_budget}),
+            Stage("screen", lambda c: stage_screen(c, b), "funnel and ranking",
+                  params={"top": b.top}),
+            Stage("md", lambda c: stage_md(c, b), "MD validation",
+                  params={"n": b.md_candidates, "T": b.md_temperatures_K,
+                          "ps": [b.md_equil_ps, b.md_prod_ps], "atoms": b.md_atoms}),
+            Stage("active", lambda c: stage_active(c, b), "one active-learning round",
+                  params={"batch": b.al_batch}),
+        ]
