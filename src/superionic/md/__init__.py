@@ -1,0 +1,19 @@
+"""Molecular dynamics with universal ML potentials: prepare cells, run durable NVT, VASP inputs.
+
+- :mod:`superionic.md.engine`: calculators (CHGNet default, SevenNet optional, any ASE one)
+- :mod:`superionic.md.prepare`: ordering, supercell, vacancies, relaxation
+- :mod:`superionic.md.protocol`: NVT equilibration + production, checkpoints, resume
+- :mod:`superionic.md.vasp`: AIMD input files for VASP users
+"""
+
+from superionic.md.protocol import (
+    DEFAULT_TEMPERATURES_K,
+    MDParams,
+    MDRunResult,
+    RelaxParams,
+    run_md,
+    run_temperatures,
+)
+
+__all__ = ["DEFAULT_TEMPERATURES_K", "MDParams", "MDRunResult", "RelaxParams", "run_md",
+           "run_temperatures"]

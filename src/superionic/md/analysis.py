@@ -1,0 +1,63 @@
+"""From finished MD runs to transport numbers through :mod:`superionic.transport`.
+
+md may use transport; transport never imports md. Per temperature: tracer D (cm^2/s) of the
+mobile ion with its error, Nernst-Einstein sigma (S/cm), Haven ratio, fit window; across
+temperatures: Arrhenius fits of D(T) (Ea, eV) and of sigma*T (sigma at 300 K with a 95 %
+interval). A temperature whose analysis fails (too short a run for a fit window...) is reported
+with its error and left out of the fit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from superionic.md.protocol import MDRunResult
+
+
+def analyze_run(run: MDRunResult, ion: str = "Li") -> dict[str, Any]:
+    """Transport summary (``superionic.transport`` keys: D_cm2_s, D_err, sigma_S_cm ...) of one
+    run's production frames, at the run's thermostat temperature."""
+    from superionic.transport import analyze_trajectory, read_trajectory
+
+    traj = read_trajectory(run.frames_path or run.run_dir / "frames.extxyz", ion=ion,
+                           timestep_ps=run.timestep_ps, temperature_K=run.temperature_K)
+    return analyze_trajectory(traj, temperature_K=run.temperature_K).summary()
+
+
+def arrhenius_summary(T_K: Sequence[float], D_cm2_s: Sequence[float],
+                      D_err: Sequence[float] | None, sigma_S_cm: Sequence[float],
+                      level: float = 0.95) -> dict[str, Any]:
+    """Ea (eV) +/- error from ln D vs 1/T, and sigma(300 K) (S/cm) with a ``level`` interval from
+    ln(sigma T) vs 1/T."""
+    from superionic.transport import fit_arrhenius
+
+    fit_d = fit_arrhenius(T_K, D_cm2_s, D_err, form="D")
+    fit_s = fit_arrhenius(T_K, sigma_S_cm, None, form="sigmaT")
+    s300, lo, hi = (float(v) for v in fit_s.predict(300.0, level))
+    return {"Ea_eV": fit_d.Ea_eV, "Ea_err": fit_d.Ea_err_eV, "n_temperatures": fit_d.n_points,
+            "Ea_sigmaT_eV": fit_s.Ea_eV, "sigma300_S_cm": s300,
+            "sigma300_interval_S_cm": [lo, hi], "level": level}
+
+
+def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li") -> dict[str, Any]:
+    """Per-temperature summaries and, with two or more temperatures, the Arrhenius fit."""
+    per_T: list[dict[str, Any]] = []
+    for run in sorted(runs, key=lambda r: r.temperature_K):
+        try:
+            per_T.append(analyze_run(run, ion))
+        except (ValueError, OSError) as exc:  # TrajectoryError/FitWindowError are ValueErrors
+            per_T.append({"temperature_K": run.temperature_K, "error": str(exc)})
+    good = [r for r in per_T if "error" not in r and (r.get("D_cm2_s") or 0) > 0
+            and (r.get("sigma_S_cm") or 0) > 0]
+    out: dict[str, Any] = {"ion": ion, "temperatures": per_T, "arrhenius": None}
+    if len({r["temperature_K"] for r in good}) >= 2:
+        errs = [r.get("D_err") for r in good]
+        try:
+            out["arrhenius"] = arrhenius_summary(
+                [r["temperature_K"] for r in good], [r["D_cm2_s"] for r in good],
+                errs if all(e and e > 0 for e in errs) else None,
+                [r["sigma_S_cm"] for r in good])
+        except ValueError as exc:
+            out["arrhenius"] = {"error": str(exc)}
+    return out
