@@ -96,8 +96,13 @@ def plot_vanhove(vh: VanHove, part: str = "self", path: str | Path | None = None
         raise ValueError(f"part must be 'self' or 'distinct', got {part!r}")
     fig = _new_figure()
     ax = fig.add_subplot()
-    mesh = ax.pcolormesh(vh.r_edges_A, np.append(vh.t_ps, vh.t_ps[-1] + (vh.t_ps[-1] - vh.t_ps[-2]
-                         if vh.t_ps.size > 1 else 1.0)), z, shading="flat", cmap="viridis")
+    # the t = 0 row of the self part is a delta at r = 0, and the smallest shells of the distinct
+    # part hold few pairs: scale colours to the 99.5th percentile of the t > 0 rows
+    rows = z[vh.t_ps > 0] if np.any(vh.t_ps > 0) else z
+    t_edges = np.append(vh.t_ps, vh.t_ps[-1] + (vh.t_ps[-1] - vh.t_ps[-2] if vh.t_ps.size > 1
+                                                 else 1.0))
+    mesh = ax.pcolormesh(vh.r_edges_A, t_edges, z, shading="flat", cmap="viridis",
+                         vmin=0.0, vmax=float(np.percentile(rows, 99.5)) or None)
     fig.colorbar(mesh, ax=ax, label=label)
     ax.set_xlabel("r (Å)")
     ax.set_ylabel("t (ps)")
