@@ -1,63 +1,107 @@
-"""IonNet data (Wang & You 2025, MIT): the Materials Project Li candidate list with e_hull and
-band gap (pre-filtered by its authors to e_hull <= 0.1 eV/atom, gap >= 0.5 eV), and a 300 K
-experimental subset of the Liverpool set. The ``SIC`` score file is undocumented upstream and is
-not loaded as a label."""
+"""IonNet data (Wang & You 2025, MIT).
+
+* ``Li-MP-final.csv``: the Materials Project Li candidate list (MP id, formula, energy above hull
+  eV/atom, PBE band gap eV), pre-filtered by its authors to e_hull <= 0.1 eV/atom and gap >= 0.5
+  eV -> :class:`~superionic.records.Material` records.
+* ``LiIonDatabase-Experiments-300K.csv``: the Liverpool rows near room temperature (15-35 C), one
+  per composition -> ``sigma_S_cm`` Measurements (temperature C -> K). A row without a
+  temperature is rejected.
+* ``Li-IonML-Computations.csv``: a ``SIC`` score for 8750 compositions whose definition the
+  repository does not document. It is NOT loaded as a label; :func:`load_sic_scores` reads it
+  with ``attrs["undocumented"]`` set, and ``extras["undocumented"]`` of :func:`load` names it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from superionic.data.base import (
     LoadResult,
+    celsius_to_kelvin,
+    clean_doi,
     csv_rows,
     optional_float,
+    parse_celsius,
     parse_conductivity,
     reduced_formula,
 )
-from superionic.records import Material, Measurement, Provenance, Rejection
+from superionic.records import Material, Measurement, Provenance
 
 NAME = "ionnet"
 VERSION = "CodingWZL/IonNet@a03b7c0226f31eef7020ffbe296104b7cb083ecd"
+MP_FILE = "Li-MP-final.csv"
+RT_FILE = "LiIonDatabase-Experiments-300K.csv"
+SIC_FILE = "Li-IonML-Computations.csv"
+SIC_NOTE = ("SIC score (0-1) of 8750 Li compositions; its definition is not documented in the "
+            "IonNet repository: not a label until checked against the IonNet paper")
 
 
-def load(data_dir: Path) -> LoadResult:
-    """MP candidates (Material records) and the 300 K measurements (Measurement records)."""
-    result = LoadResult(NAME)
-    path = data_dir / NAME / "Li-MP-final.csv"
+def load_mp_candidates(data_dir: Path, result: LoadResult | None = None) -> LoadResult:
+    """MP candidates as Material records (e_above_hull_eV_per_atom, band_gap_eV)."""
+    result = result if result is not None else LoadResult(NAME)
+    path = data_dir / NAME / MP_FILE
     for n, row, problem in csv_rows(path):
         result.rows += 1
         if row is None:
-            result.rejected.append(Rejection(str(path), n, problem or "unreadable"))
+            result.reject(path, n, problem or "unreadable")
             continue
         try:
             red = reduced_formula(row["Formula"])
         except ValueError as exc:
-            result.rejected.append(Rejection(str(path), n, str(exc)))
+            result.reject(path, n, str(exc))
             continue
-        e_hull, gap = optional_float(row["Energy Above Hull (eV)"]), optional_float(row["Band Gap (eV)"])
+        e_hull = optional_float(row["Energy Above Hull (eV)"])
+        gap = optional_float(row["Band Gap (eV)"])
         if e_hull is None or gap is None:
-            result.rejected.append(Rejection(str(path), n, "missing e_hull or band gap"))
+            result.reject(path, n, f"{row['MP ID']}: missing e_hull or band gap")
             continue
         result.records.append(Material(
             formula=row["Formula"].strip(), reduced_formula=red, material_id=row["MP ID"].strip(),
             e_above_hull_eV_per_atom=e_hull, band_gap_eV=gap,
             provenance=Provenance(NAME, file=path.name, row=n, version=VERSION)))
-    path = data_dir / NAME / "LiIonDatabase-Experiments-300K.csv"
+    return result
+
+
+def load_room_temperature(data_dir: Path, result: LoadResult | None = None) -> LoadResult:
+    """The 15-35 C experimental subset as sigma_S_cm Measurements (note ``liverpool_ID=``)."""
+    result = result if result is not None else LoadResult(NAME)
+    path = data_dir / NAME / RT_FILE
     for n, row, problem in csv_rows(path):
         result.rows += 1
         if row is None:
-            result.rejected.append(Rejection(str(path), n, problem or "unreadable"))
+            result.reject(path, n, problem or "unreadable")
             continue
         try:
             formula = row["composition"].replace('"', "").strip()
             red = reduced_formula(formula)
             value, censor = parse_conductivity(row["target"])
-            t_K = float(row["temperature"]) + 273.15
+            t_K = celsius_to_kelvin(parse_celsius(row["temperature"]))
         except ValueError as exc:
-            result.rejected.append(Rejection(str(path), n, str(exc)))
+            result.reject(path, n, str(exc))
             continue
         result.records.append(Measurement(
             formula, red, "sigma_S_cm", value, t_K, censor=censor, family=row.get("family") or None,
-            provenance=Provenance(NAME, file=path.name, row=n, doi=row.get("source") or None,
-                                  version=VERSION, note=f"liverpool_ID={row['ID']}")))
+            provenance=Provenance(NAME, file=path.name, row=n, doi=clean_doi(row.get("source")),
+                                  version=VERSION, note=f"liverpool_ID={row['ID'].strip()}")))
     return result
+
+
+def load(data_dir: Path) -> LoadResult:
+    """MP candidates (Material) and the 300 K measurements (Measurement); the SIC file is named
+    in ``extras["undocumented"]`` and not loaded."""
+    result = load_mp_candidates(data_dir)
+    load_room_temperature(data_dir, result)
+    result.extras["undocumented"] = {SIC_FILE: SIC_NOTE}
+    return result
+
+
+def load_sic_scores(data_dir: Path) -> pd.DataFrame:
+    """``formula, SIC`` of the undocumented computations file (``attrs["undocumented"]`` True)."""
+    path = data_dir / NAME / SIC_FILE
+    rows = [(row["formula"].strip(), optional_float(row["SIC"]), n)
+            for n, row, _ in csv_rows(path) if row]
+    frame = pd.DataFrame(rows, columns=["formula", "SIC", "row"])
+    frame.attrs.update(undocumented=True, note=SIC_NOTE, file=str(path))
+    return frame
