@@ -1,0 +1,106 @@
+"""``superionic train`` and ``superionic predict``: thin wrappers over superionic.models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.models.paths import default_model_dir, model_path
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train_cmd(
+        target: str = typer.Option("log10_sigma", help="log10_sigma | Ea | log10_sigma_T | "
+                                   "reduction_V | oxidation_V"),
+        split: str = typer.Option("all", help="obelix | group | random | all"),
+        models: str = typer.Option("all", help="'all' or a comma list, e.g. rf,xgb,catboost"),
+        out: Path | None = typer.Option(None, help="Folder for parity/SHAP/heatmap PNGs."),
+        budget: int = typer.Option(10, help="Random-search draws per model and outer fold."),
+        n_splits: int = typer.Option(5, help="Outer folds of the group and random splits."),
+        extra: bool = typer.Option(False, "--extra/--no-extra", help="Add leak-filtered "
+                                   "labels from other data sets (train side only on obelix)."),
+        censor: str = typer.Option("impute", help="Censored labels: impute | exclude | bound"),
+        level: float = typer.Option(0.9, help="Nominal coverage of the reported intervals."),
+        save: bool = typer.Option(True, "--save/--no-save", help="Save the best model."),
+        model_dir: Path | None = typer.Option(None, help="Model folder (default "
+                                              "$SUPERIONIC_MODEL_DIR or <cache>/models)."),
+        data_dir: Path | None = typer.Option(None, help="Data folder (default SUPERIONIC_DATA)."),
+        mobile_ion: str | None = typer.Option(None, help="Li (default), Na or K."),
+        seed: int | None = typer.Option(None, help="Random seed (default from settings)."),
+        as_json: bool = JsonOption,
+    ) -> None:
+        """Evaluate models on the three splits (nested CV), then fit and save the best one."""
+        from superionic.config import load_settings
+        from superionic.models.evaluate import SPLITS
+        from superionic.models.workflow import run_training
+        from superionic.models.zoo import parse_model_list
+
+        try:
+            settings = load_settings(data_dir=data_dir, mobile_ion=mobile_ion, seed=seed)
+            names = parse_model_list(models)
+            splits = list(SPLITS) if split == "all" else [s.strip() for s in split.split(",")]
+            bad = [s for s in splits if s not in SPLITS]
+            if bad:
+                raise ValueError(f"unknown split {bad[0]!r}; choose obelix, group, random or all")
+        except ValueError as exc:
+            fail(str(exc), as_json=as_json)
+        mdir = model_path(model_dir or default_model_dir(settings), target, settings.mobile_ion)
+        try:
+            report = run_training(
+                target, settings.data_dir, settings.mobile_ion, names, splits, budget=budget,
+                n_splits=n_splits, seed=settings.seed, extra=extra, censor_strategy=censor,
+                level=level, out=out, model_dir=mdir if save else None,
+                progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
+        except (ValueError, FileNotFoundError) as exc:
+            fail(str(exc), as_json=as_json)
+        if as_json:
+            emit_json(report)
+            return
+        for row in report["rows"]:
+            err_console.print(f"{row['split']:>7} {row['model']:>9}  MAE {row['mae']:.3f}  "
+                              f"R2 {row['r2']:.3f}  Spearman {row['spearman']:.3f}")
+        best = report["best"]
+        err_console.print(f"best: {best['model']} on {best['split']} (MAE {best['mae']:.3f})")
+
+    @app.command("predict")
+    def predict_cmd(
+        formulas: list[str] = typer.Argument(..., help="Formulas, e.g. Li7La3Zr2O12 Li3PS4"),
+        target: str = typer.Option("log10_sigma", help="Target of the saved model."),
+        level: float = typer.Option(0.9, help="Nominal coverage of the interval."),
+        temperature_k: float | None = typer.Option(None, "--temperature-K",
+                                                   help="Temperature (K), for log10_sigma_T."),
+        model_dir: Path | None = typer.Option(None, help="Model folder (default "
+                                              "$SUPERIONIC_MODEL_DIR or <cache>/models)."),
+        data_dir: Path | None = typer.Option(None, help="Data folder, used if training first."),
+        mobile_ion: str | None = typer.Option(None, help="Li (default), Na or K."),
+        as_json: bool = JsonOption,
+    ) -> None:
+        """Predict with intervals from the saved best model (training it first if none)."""
+        from superionic.config import load_settings
+        from superionic.models.workflow import predict_formulas
+
+        try:
+            settings = load_settings(data_dir=data_dir, mobile_ion=mobile_ion)
+            if not 0.0 < level < 1.0:
+                raise ValueError(f"--level must be between 0 and 1, got {level}")
+        except ValueError as exc:
+            fail(str(exc), as_json=as_json)
+        mdir = model_path(model_dir or default_model_dir(settings), target, settings.mobile_ion)
+        try:
+            report = predict_formulas(
+                formulas, target, mdir, settings.data_dir, settings.mobile_ion, level=level,
+                seed=settings.seed, temperature_K=temperature_k, progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
+        except (ValueError, FileNotFoundError) as exc:
+            fail(str(exc), as_json=as_json)
+        except Exception as exc:  # integrity errors etc.: a clear message, non-zero exit
+            fail(f"{type(exc).__name__}: {exc}", as_json=as_json)
+        if as_json:
+            emit_json(report)
+            return
+        for p in report["predictions"]:
+            err_console.print(p)
+        for r in report["rejected"]:
+            err_console.print(f"[yellow]skipped[/yellow] {r}")

@@ -1,0 +1,190 @@
+"""The training and prediction workflows behind ``superionic train`` / ``superionic predict``.
+
+Plain functions returning JSON-ready dicts; progress goes through an optional callback, nothing
+is printed. ``run_training`` evaluates the zoo on the requested splits (nested CV), draws parity
+plots, measures held-out interval coverage, fits the best model on every row, explains it (SHAP,
+Pearson heatmap) and saves it. ``predict_formulas`` loads (or first trains) the saved model and
+predicts with intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from superionic.models.evaluate import (
+    SPLITS,
+    EvalResult,
+    best_result,
+    evaluate_model,
+    holdout_coverage,
+    parity_plot,
+)
+from superionic.models.fitted import FittedModel
+from superionic.models.targets import TargetData, target_spec
+
+Progress = Callable[[str], None]
+
+#: Calibration grouping used to check intervals on each split (match the split's novelty).
+CALIBRATION_FOR_SPLIT = {"obelix": "source", "group": "family", "random": "none"}
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+def available_splits(data: TargetData, splits: Sequence[str]) -> list[str]:
+    """``splits`` minus ``obelix`` when the data carry no OBELiX split labels."""
+    has_obelix = data.obelix_split is not None and np.any(data.obelix_split == "test")
+    return [s for s in splits if s != "obelix" or has_obelix]
+
+
+def run_training(target: str, data_dir: Path | None, mobile_ion: str, models: Sequence[str],
+                 splits: Sequence[str], budget: int = 10, n_splits: int = 5, seed: int = 0,
+                 extra: bool = False, censor_strategy: str = "impute", level: float = 0.9,
+                 out: Path | None = None, model_dir: Path | None = None,
+                 data: TargetData | None = None, n_jobs: int = 1,
+                 progress: Progress | None = None) -> dict[str, Any]:
+    """Evaluate ``models`` on ``splits``, then fit, explain and save the best; returns the report
+    ``{"target", "rows": [...], "best": {...}, "intervals": [...], "figures": [...], ...}``."""
+    from superionic.models.dataset import build_target_data
+
+    say = progress or _noop
+    spec = target_spec(target)
+    if data is None:
+        say(f"building the {spec.name} table (features + labels) ...")
+        data = build_target_data(spec.name, data_dir, mobile_ion, extra=extra)
+    use = available_splits(data, splits)
+    if not use:
+        raise ValueError(f"none of the splits {list(splits)} apply to target {spec.name!r}")
+    results: list[EvalResult] = []
+    for split in use:
+        for name in models:
+            res = evaluate_model(name, data, split, budget=budget, n_splits=n_splits, seed=seed,
+                                 censor_strategy=censor_strategy, n_jobs=n_jobs)
+            results.append(res)
+            say(f"{split:>7} {name:>9}: MAE {res.metrics['mae']:.3f} R2 {res.metrics['r2']:.3f}"
+                f" ({res.seconds:.0f} s)")
+    figures: list[str] = []
+    if out is not None:
+        for res in results:
+            figures.append(str(parity_plot(res, Path(out) / f"parity_{res.split}_{res.model}.png",
+                                           spec.unit)))
+    pick_split = use[0]  # the most honest split evaluated: obelix, then group, then random
+    best = best_result(results, pick_split)
+    say(f"best on {SPLITS[pick_split]}: {best.model} (MAE {best.metrics['mae']:.3f})")
+    intervals = holdout_coverage(
+        data, best.model, pick_split, levels=(0.8, level, 0.95) if level not in (0.8, 0.95)
+        else (0.8, 0.9, 0.95), params=best.params[0] if len(best.params) == 1 else None,
+        n_splits=n_splits, seed=seed, censor_strategy=censor_strategy,
+        calibration=CALIBRATION_FOR_SPLIT[pick_split], n_jobs=n_jobs)
+    say(f"held-out coverage of {level:.0%} intervals: "
+        f"{next(r['coverage'] for r in intervals if r['level'] == level):.3f}")
+    report: dict[str, Any] = {
+        "target": spec.name, "unit": spec.unit, "mobile_ion": mobile_ion,
+        "n_rows": len(data), "n_censored": int(data.censored.sum()), "budget": budget,
+        "censor_strategy": censor_strategy, "data": data.meta,
+        "rows": [r.row() for r in results], "best": best.row(), "intervals": intervals,
+        "figures": figures,
+    }
+    if model_dir is not None or out is not None:
+        report.update(_fit_explain_save(data, best, budget, seed, censor_strategy, out,
+                                        model_dir, n_jobs, say))
+        figures.extend(report.pop("explain_figures", []))
+    return report
+
+
+def _fit_explain_save(data: TargetData, best: EvalResult, budget: int, seed: int,
+                      censor_strategy: str, out: Path | None, model_dir: Path | None,
+                      n_jobs: int, say: Progress) -> dict[str, Any]:
+    """Fit the winning model on every row (CV+ wrapper), write SHAP/heatmap PNGs, save it."""
+    from superionic.models.explain import (
+        TREE_MODELS,
+        correlation_heatmap_png,
+        mean_abs_shap,
+        shap_summary_png,
+    )
+    from superionic.models.persist import save_model
+    from superionic.models.train import train_best
+
+    say(f"fitting {best.model} on all {len(data)} rows with CV+ intervals ...")
+    fitted = train_best(data.target, data, models=(best.model,), budget=budget, seed=seed,
+                        censor_strategy=censor_strategy, n_jobs=n_jobs,
+                        extra_manifest={"metrics": {best.split: best.row()}})
+    extra: dict[str, Any] = {"explain_figures": []}
+    if out is not None:
+        importance = None
+        if best.model in TREE_MODELS:
+            shap_png = Path(out) / f"shap_{data.target}_{best.model}.png"
+            shap_summary_png(fitted.pipeline, data.X, shap_png,
+                             title=f"SHAP, {best.model}, {data.target}")
+            importance = mean_abs_shap(fitted.pipeline, data.X)
+            extra["explain_figures"].append(str(shap_png))
+            extra["top_features"] = [
+                {"feature": k, "mean_abs_shap": float(v)} for k, v in importance.head(10).items()]
+        heat, _ = correlation_heatmap_png(data.X, Path(out) / f"pearson_{data.target}.png",
+                                          top_n=25, importance=importance,
+                                          title=f"Pearson r, top features, {data.target}")
+        extra["explain_figures"].append(str(heat))
+    if model_dir is not None:
+        save_model(fitted, model_dir)
+        extra["saved_to"] = str(model_dir)
+        say(f"saved {fitted.name} to {model_dir}")
+    return extra
+
+
+def load_or_train(target: str, model_dir: Path, data_dir: Path | None, mobile_ion: str,
+                  seed: int = 0, budget: int = 4,
+                  progress: Progress | None = None) -> FittedModel:
+    """The saved model in ``model_dir``; trained (default candidates) and saved if absent."""
+    from superionic.models.dataset import build_target_data
+    from superionic.models.persist import MANIFEST, load_model, save_model
+    from superionic.models.train import train_best
+
+    say = progress or _noop
+    if (Path(model_dir) / MANIFEST).is_file():
+        return load_model(model_dir)
+    say(f"no saved model in {model_dir}: training one first (a few minutes) ...")
+    data = build_target_data(target, data_dir, mobile_ion, extra=True)
+    model = train_best(target, data, budget=budget, seed=seed, progress=say)
+    save_model(model, model_dir)
+    return model
+
+
+def predict_formulas(formulas: Sequence[str], target: str, model_dir: Path,
+                     data_dir: Path | None, mobile_ion: str, level: float = 0.9, seed: int = 0,
+                     temperature_K: float | None = None,
+                     progress: Progress | None = None) -> dict[str, Any]:
+    """Predictions with ``level`` intervals for ``formulas`` (compositions only); bad formulas
+    are reported under ``rejected`` and skipped. ``log10_sigma_T`` needs ``temperature_K``."""
+    from superionic.models.dataset import feature_table
+
+    spec = target_spec(target)
+    if spec.name == "log10_sigma_T" and temperature_K is None:
+        raise ValueError("target log10_sigma_T needs a temperature (--temperature-K)")
+    model = load_or_train(spec.name, model_dir, data_dir, mobile_ion, seed, progress=progress)
+    temps = None if temperature_K is None or spec.name != "log10_sigma_T" \
+        else [float(temperature_K)] * len(formulas)
+    X, rejected = feature_table(list(formulas), mobile_ion=mobile_ion, temperature_K=temps)
+    preds: list[dict[str, Any]] = []
+    if len(X):
+        mean, low, high = model.predict_interval(X, level)
+        key = "log10_sigma" if spec.name in ("log10_sigma", "log10_sigma_T") else spec.name
+        for i, row in enumerate(X.index):
+            item = {"formula": formulas[int(row) - 1], f"{key}_mean": float(mean[i]),
+                    f"{key}_low": float(low[i]), f"{key}_high": float(high[i])}
+            if spec.log10:
+                item["sigma_S_cm"] = float(10.0 ** mean[i])
+                item["sigma_S_cm_low"] = float(10.0 ** low[i])
+                item["sigma_S_cm_high"] = float(10.0 ** high[i])
+            item.update({"level": level, "model": model.name, "target": spec.name,
+                         "unit": spec.unit})
+            if temps is not None:
+                item["temperature_K"] = float(temperature_K)
+            preds.append(item)
+    return {"predictions": preds, "rejected": [str(r) for r in rejected],
+            "model": {"name": model.name, "dir": str(model_dir),
+                      "data": model.manifest.get("data", {})}}
