@@ -98,27 +98,37 @@ def composite_score(table: pd.DataFrame, weights: Weights = Weights(),
     return out
 
 
-def pareto_ranks(objectives: np.ndarray) -> np.ndarray:
+def _dominates(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``out[i, j]``: row a[i] dominates row b[j] (>= everywhere, > somewhere; maximising)."""
+    ge = np.all(a[:, None, :] >= b[None, :, :], axis=2)
+    gt = np.any(a[:, None, :] > b[None, :, :], axis=2)
+    return ge & gt
+
+
+def pareto_ranks(objectives: np.ndarray, block: int = 512) -> np.ndarray:
     """Non-dominated sorting ranks (1 = Pareto front) for objectives to MAXIMISE (n x k).
 
-    A row with any NaN objective gets rank 0 (not ranked).
+    Deb et al.'s fast non-dominated sort: count the points dominating each point once, then
+    peel fronts, decrementing the counts of the points each front dominates; O(k n^2) time and
+    O(block n) memory. A row with any NaN objective gets rank 0 (not ranked).
     """
     obj = np.asarray(objectives, dtype=float)
     n = len(obj)
     ranks = np.zeros(n, dtype=int)
     valid = np.flatnonzero(np.all(np.isfinite(obj), axis=1))
-    remaining = valid.copy()
+    sub = obj[valid]
+    m = len(valid)
+    counts = np.zeros(m, dtype=np.int64)  # how many points dominate each point
+    for start in range(0, m, block):
+        counts += _dominates(sub[start:start + block], sub).sum(axis=0)
+    remaining = np.ones(m, dtype=bool)
     rank = 1
-    while remaining.size:
-        sub = obj[remaining]
-        dominated = np.zeros(len(remaining), dtype=bool)
-        for start in range(0, len(remaining), 512):
-            block = sub[start:start + 512, None, :]  # candidates i
-            ge = np.all(sub[None, :, :] >= block, axis=2)  # j >= i everywhere
-            gt = np.any(sub[None, :, :] > block, axis=2)  # and > somewhere
-            dominated[start:start + 512] = np.any(ge & gt, axis=1)
-        ranks[remaining[~dominated]] = rank
-        remaining = remaining[dominated]
+    while remaining.any():
+        front = np.flatnonzero(remaining & (counts == 0))
+        ranks[valid[front]] = rank
+        remaining[front] = False
+        for start in range(0, len(front), block):
+            counts -= _dominates(sub[front[start:start + block]], sub).sum(axis=0)
         rank += 1
     return ranks
 

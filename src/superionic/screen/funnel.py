@@ -1,0 +1,421 @@
+"""The screening funnel: pool -> e_hull -> band gap -> ESW -> predictions -> score.
+
+Stages (every threshold from :class:`superionic.config.Thresholds`):
+
+1. ``e_hull``: energy above hull <= ``e_above_hull_max_eV_per_atom`` (0.03 eV/atom);
+2. ``band_gap``: PBE gap >= ``band_gap_min_eV`` (1.5 eV) (both inclusive, with the reason codes
+   of :mod:`superionic.stability.filters`: ``e_hull>0.03``, ``missing e_hull``, ``gap<1.5``,
+   ``missing gap``);
+3. ``esw``: a window exists (exact or surrogate, :mod:`superionic.screen.windows`) with width >=
+   ``esw_width_min_V``, oxidation limit >= ``oxidation_min_V`` and reduction limit <=
+   ``reduction_max_V`` (V vs the mobile-ion metal); codes ``esw_width<X``, ``oxidation<X``,
+   ``reduction>X``, ``missing window: ...``;
+4. ``predictions``: log10 sigma(300 K) predicted (code ``no prediction: ...`` when the compound
+   cannot be featurised);
+5. ``score``: composite score and Pareto rank over the survivors (:mod:`superionic.screen.score`).
+
+Every compound keeps the stage it left at (``left_at``) and why (``reasons``). Features,
+log10 sigma and Ea are predicted for every featurisable pool compound (cheap), so the sigma
+percentile over the whole pool (``sigma_pool_percentile``) is known also for compounds the funnel
+cut; windows are computed for the compounds that reach the ESW stage. The stage never prints,
+never touches the store, and reads/writes only its on-disk cache.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from superionic.config import Settings, Thresholds
+from superionic.records import Rejection, jsonable
+from superionic.screen.cache import NullCache, ScreenCache
+from superionic.screen.electronic import SIGMA0_S_CM, sigma_e_estimate
+from superionic.screen.features import REJECTION, feature_matrix_ok, pool_features
+from superionic.screen.pool import E_HULL, GAP, SIGMA_E, Pool
+from superionic.screen.predict import Predictors, predict_properties
+from superionic.screen.score import Weights, composite_score, pareto_objectives, pareto_ranks
+from superionic.screen.windows import SurrogateProvider, pool_windows
+
+STAGES = ("pool", "e_hull", "band_gap", "esw", "predictions", "score")
+#: Known fast Li conductors (> 1 mS/cm at room temperature) checked by the benchmark.
+KNOWN_FAST_CONDUCTORS = ("Li10GeP2S12", "Li7P3S11", "Li6PS5Cl", "Li6PS5Br", "Li6PS5I",
+                         "Li3InCl6", "Li3YCl6", "Li3YBr6", "Li3ErCl6")
+RANKED = "ranked"
+
+#: Columns of a candidate in the JSON output and the ranked table, in order.
+CANDIDATE_COLUMNS = (
+    "rank", "formula", "reduced_formula", "source_id", "material_id", "score", "pareto_rank",
+    "log10_sigma_mean", "log10_sigma_low", "log10_sigma_high", "sigma_S_cm",
+    "Ea_eV", "Ea_eV_low", "Ea_eV_high",
+    "esw_width_V", "esw_width_V_low", "esw_width_V_high",
+    "reduction_V", "reduction_V_low", "reduction_V_high",
+    "oxidation_V", "oxidation_V_low", "oxidation_V_high", "window_source",
+    "sigma_e_S_cm", "sigma_e_S_cm_low", "sigma_e_S_cm_high", "sigma_e_source",
+    E_HULL, f"{E_HULL}_source", GAP, f"{GAP}_source",
+    "sigma_pool_percentile", "imputed", "reasons",
+)
+
+
+@dataclass(frozen=True)
+class ScreenOptions:
+    """Funnel thresholds, score weights and normalisation, interval level (0-1), temperature
+    (K) and sigma_0 (S/cm) of the electronic estimate, and the shortlist size."""
+
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    weights: Weights = field(default_factory=Weights)
+    normalisation: str = "minmax"
+    level: float = 0.9
+    temperature_K: float = 300.0
+    sigma0_S_cm: float = SIGMA0_S_CM
+    top: int = 150
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.level < 1.0:
+            raise ValueError(f"interval level must be in (0, 1), got {self.level}")
+        if self.normalisation not in ("minmax", "zscore"):
+            raise ValueError(f"normalisation must be minmax or zscore, got {self.normalisation!r}")
+        if self.top < 1:
+            raise ValueError(f"top must be >= 1, got {self.top}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> ScreenOptions:
+        """Thresholds and weights from ``settings``; ``overrides`` (None ignored) on top."""
+        values: dict[str, Any] = {"thresholds": settings.thresholds,
+                                  "weights": Weights(**vars(settings.weights))}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+@dataclass
+class ScreenResult:
+    """Every pool compound with its properties, predictions, stage reached and reasons
+    (``table``), the count per stage, rejected input rows, and provenance."""
+
+    table: pd.DataFrame
+    stages: dict[str, int]
+    rejected: list[Rejection]
+    mobile_ion: str
+    options: ScreenOptions
+    provenance: dict[str, Any] = field(default_factory=dict)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    cache_stats: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def pool_size(self) -> int:
+        return len(self.table)
+
+    @property
+    def ranked(self) -> pd.DataFrame:
+        """The funnel's survivors, best score first (``rank`` 1, 2, ...)."""
+        t = self.table[self.table["rank"] > 0]
+        return t.sort_values("rank").reset_index(drop=True)
+
+    def candidates(self, n: int | None = None) -> list[dict[str, Any]]:
+        """The top ``n`` (default ``options.top``) as JSON-ready dicts of :data:`CANDIDATE_COLUMNS`."""
+        top = self.ranked.head(self.options.top if n is None else n)
+        return jsonable(top.reindex(columns=list(CANDIDATE_COLUMNS)).to_dict("records"))
+
+    def reason_counts(self) -> dict[str, int]:
+        """How many compounds carry each reason code (a compound may carry several)."""
+        counts: dict[str, int] = {}
+        for text in self.table["reasons"]:
+            for code in filter(None, (c.strip() for c in str(text).split(";"))):
+                key = code.split(":", 1)[0] if code.startswith(("missing window", "no prediction")) \
+                    else code
+                counts[key] = counts.get(key, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+    def summary(self, n: int | None = None) -> dict[str, Any]:
+        """The JSON document of the CLI (without ``outputs``)."""
+        return jsonable({
+            "pool_size": self.pool_size, "mobile_ion": self.mobile_ion, "stages": self.stages,
+            "reasons": self.reason_counts(), "candidates": self.candidates(n),
+            "rejected": [{"file": r.file, "row": r.row, "reason": r.reason} for r in self.rejected],
+            "options": {"thresholds": vars(self.options.thresholds),
+                        "weights": vars(self.options.weights),
+                        "normalisation": self.options.normalisation,
+                        "level": self.options.level, "temperature_K": self.options.temperature_K,
+                        "sigma0_S_cm": self.options.sigma0_S_cm, "top": self.options.top},
+            "provenance": self.provenance, "timings_s": self.timings_s,
+            "cache": self.cache_stats})
+
+    def store_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """Rows for the campaign store's ``screen`` table (every pool compound)."""
+        cols = [c for c in (*CANDIDATE_COLUMNS, "left_at", "window_note") if c in self.table]
+        rows = jsonable(self.table[cols].to_dict("records"))
+        for r in rows:
+            r["mobile_ion"] = self.mobile_ion
+        return {"screen": rows}
+
+
+# ------------------------------------------------------------------------------ stages --
+
+
+def hull_gap_reasons(frame: pd.DataFrame, thresholds: Thresholds) -> tuple[pd.Series, pd.Series]:
+    """Reason codes of the e_hull and the band-gap stages ('' where a row passes)."""
+    from superionic.stability.filters import filter_frame
+
+    e_codes = filter_frame(frame, thresholds, e_hull_col=E_HULL, gap_col=None)
+    both = filter_frame(frame, thresholds, e_hull_col=E_HULL, gap_col=GAP)
+    gap_codes = pd.Series([b[len(e):].lstrip("; ") if b.startswith(e) else b
+                           for e, b in zip(e_codes, both, strict=True)], index=frame.index)
+    return e_codes, gap_codes
+
+
+def esw_reasons(windows: pd.DataFrame, thresholds: Thresholds) -> pd.Series:
+    """Reason codes of the ESW stage for rows with window columns ('' where a row passes)."""
+    out = []
+    for _, w in windows.iterrows():
+        if not np.isfinite(w.get("reduction_V", np.nan)):
+            err = w.get("window_error")
+            out.append(f"missing window: {err}" if isinstance(err, str) and err
+                       else "missing window")
+            continue
+        codes = []
+        if w["esw_width_V"] < thresholds.esw_width_min_V:
+            codes.append(f"esw_width<{thresholds.esw_width_min_V:g}")
+        if w["oxidation_V"] < thresholds.oxidation_min_V:
+            codes.append(f"oxidation<{thresholds.oxidation_min_V:g}")
+        if w["reduction_V"] > thresholds.reduction_max_V:
+            codes.append(f"reduction>{thresholds.reduction_max_V:g}")
+        out.append("; ".join(codes))
+    return pd.Series(out, index=windows.index, dtype=object)
+
+
+def percentile_rank(values: np.ndarray) -> np.ndarray:
+    """Percentile (0-100] of each finite value among the finite values (ties averaged); NaN
+    elsewhere. 100 = the highest."""
+    v = np.asarray(values, dtype=float)
+    out = np.full(v.shape, np.nan)
+    ok = np.isfinite(v)
+    if ok.any():
+        out[ok] = pd.Series(v[ok]).rank(method="average", pct=True).to_numpy() * 100.0
+    return out
+
+
+class LazyFixture:
+    """The MP entries fixture as an entry source that knows its elements without loading the
+    entries (from :func:`superionic.screen.pool.fixture_index`) and loads them on first use."""
+
+    def __init__(self, data_dir: str | Path | None = None) -> None:
+        from superionic.screen.pool import fixture_index
+        from superionic.stability.hull import fixture_path
+        from superionic.stability.sources import MP_FIXTURE_SOURCE
+
+        self.data_dir = data_dir
+        self.path = fixture_path(data_dir)
+        self.label = f"{MP_FIXTURE_SOURCE}: {self.path.name}"
+        self.elements = fixture_index(self.path)[1]
+        self._source: Any = None
+
+    def covers(self, elements: Any) -> bool:
+        return set(elements) <= self.elements
+
+    def entries_for(self, elements: Any, mobile_ion: str | None = None) -> list[Any]:
+        from superionic.stability.sources import EntryList
+
+        if self._source is None:
+            self._source = EntryList.mp_fixture(self.data_dir)
+        return self._source.entries_for(elements, mobile_ion)
+
+
+class MPEntries:
+    """MP API entries per chemical system (:meth:`superionic.data.mp.MPSource.entries_in_chemsys`,
+    cached on disk) as an entry source of :func:`superionic.stability.window.compute_windows`."""
+
+    label = "MP computed entries (API)"
+
+    def __init__(self, api_key: str | None, endpoint: str | None = None,
+                 cache_dir: str | Path | None = None) -> None:
+        from superionic.config import user_cache_dir
+        from superionic.data.mp import MPSource
+
+        self.source = MPSource(api_key or os.environ.get("MP_API_KEY", ""), endpoint,
+                               cache_dir or user_cache_dir() / "mp")
+
+    def entries_for(self, elements: Any, mobile_ion: str | None = None) -> list[Any]:
+        from superionic.stability.hull import check_coverage
+
+        elements = sorted(set(elements))
+        entries = self.source.entries_in_chemsys(elements)
+        check_coverage(entries, elements, mobile_ion=mobile_ion)
+        return entries
+
+
+def default_entry_sources(data_dir: str | Path | None = None, use_api: bool = False,
+                          api_key: str | None = None, endpoint: str | None = None
+                          ) -> tuple[Callable[[], Sequence[Any]], str]:
+    """Exact entry sources (the MP fixture; the MP API too when ``use_api``) as a lazy factory,
+    and an id for cache keys (the fixture's size and name, ``+api``)."""
+    from superionic.stability.hull import fixture_path
+
+    path = fixture_path(data_dir)
+    ident = f"{path.name}:{path.stat().st_size}" if path.is_file() else "no fixture"
+
+    def make() -> list[Any]:
+        out: list[Any] = [LazyFixture(data_dir)] if path.is_file() else []
+        if use_api:
+            out.append(MPEntries(api_key, endpoint))
+        return out
+
+    return make, ident + (f"+api:{endpoint or 'default'}" if use_api else "")
+
+
+def _timer(timings: dict[str, float], name: str, start: float) -> float:
+    now = time.perf_counter()
+    timings[name] = round(now - start, 3)
+    return now
+
+
+def run_screen(pool: Pool, predictors: Predictors, options: ScreenOptions | None = None,
+               cache: ScreenCache | None = None, surrogate: SurrogateProvider | None = None,
+               entry_sources: tuple[Callable[[], Sequence[Any]], str] | None = None,
+               data_dir: str | Path | None = None, hull_cache: str | Path | None = None,
+               progress: bool = False) -> ScreenResult:
+    """Run the funnel over ``pool`` and score the survivors (see the module docstring).
+
+    ``cache`` (default none) holds features and windows on disk; ``surrogate`` provides the
+    window surrogate (default: fitted on Wang 2024 rows of the pool's ion when first needed);
+    ``entry_sources`` is ``(factory, id)`` of exact entry sources (default the MP fixture).
+    """
+    options = options or ScreenOptions()
+    cache = cache or NullCache()
+    ion = pool.mobile_ion
+    surrogate = surrogate or SurrogateProvider(ion, Path(data_dir) if data_dir else None)
+    make_sources, sources_id = entry_sources or default_entry_sources(data_dir)
+    thr = options.thresholds
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+
+    table = pool.frame.copy().reset_index(drop=True)
+    n = len(table)
+    e_codes, gap_codes = hull_gap_reasons(table, thr)
+    pass_e = (e_codes == "").to_numpy()
+    pass_g = pass_e & (gap_codes == "").to_numpy()
+    t = _timer(timings, "hull_gap", t)
+
+    features = pool_features(pool, cache, progress)
+    ok_feat = feature_matrix_ok(features)
+    t = _timer(timings, "features", t)
+
+    windows = pd.DataFrame(index=table.index)
+    esw_codes = pd.Series([""] * n, index=table.index, dtype=object)
+    surrogate_facts: dict[str, Any] = {}
+    reach = np.flatnonzero(pass_g)
+    if len(reach):
+        formulas = table.loc[reach, "reduced_formula"].tolist()
+        outcome = pool_windows(formulas, features.iloc[reach].reset_index(drop=True), ion, cache,
+                               surrogate, make_sources, sources_id, options.level,
+                               Path(hull_cache) if hull_cache else None, progress)
+        surrogate_facts = outcome.surrogate
+        w = outcome.table.loc[formulas].reset_index(drop=True)
+        w.index = reach
+        w = w.rename(columns={"width_V": "esw_width_V", "width_V_low": "esw_width_V_low",
+                              "width_V_high": "esw_width_V_high"})
+        windows = w.reindex(table.index)
+        esw_codes.loc[reach] = esw_reasons(w, thr)
+    pass_w = pass_g & (esw_codes == "").to_numpy()
+    t = _timer(timings, "windows", t)
+
+    preds = predict_properties(features, predictors, ok_feat, options.level, progress)
+    has_pred = np.isfinite(preds.get("log10_sigma_mean", pd.Series(np.nan, index=table.index))
+                           .to_numpy(dtype=float))
+    pred_codes = pd.Series("", index=table.index, dtype=object)
+    miss = pass_w & ~has_pred
+    pred_codes[miss] = [f"no prediction: {r}" if r else "no prediction"
+                        for r in features.loc[miss, REJECTION]]
+    survivors = pass_w & has_pred
+    t = _timer(timings, "predictions", t)
+
+    sig, lo, hi, src = sigma_e_estimate(table[GAP].to_numpy(), table[SIGMA_E].to_numpy(),
+                                        options.temperature_K, options.sigma0_S_cm)
+    table = pd.concat([table.drop(columns=[SIGMA_E]), windows, preds], axis=1)
+    table["sigma_e_S_cm"], table["sigma_e_S_cm_low"], table["sigma_e_S_cm_high"] = sig, lo, hi
+    table["sigma_e_source"] = src
+    table["sigma_pool_percentile"] = percentile_rank(table.get("log10_sigma_mean", np.nan))
+
+    stage_codes = [("e_hull", e_codes), ("band_gap", gap_codes), ("esw", esw_codes),
+                   ("predictions", pred_codes)]
+    left = np.full(n, RANKED, dtype=object)
+    reasons = np.full(n, "", dtype=object)
+    for name, codes in reversed(stage_codes):  # the first failing stage wins
+        fail = (codes != "").to_numpy()
+        left[fail], reasons[fail] = name, codes.to_numpy()[fail]
+    table["left_at"], table["reasons"] = left, reasons
+
+    table["score"], table["pareto_rank"], table["rank"] = np.nan, 0, 0
+    table["imputed"] = ""
+    for c in ("term_sigma", "term_esw", "term_ea", "term_sigma_e"):
+        table[c] = np.nan
+    idx = np.flatnonzero(survivors)
+    if len(idx):
+        scored = composite_score(table.iloc[idx], options.weights, options.normalisation)
+        for c in ("score", "imputed", "term_sigma", "term_esw", "term_ea", "term_sigma_e"):
+            table.loc[idx, c] = scored[c].to_numpy()
+        table.loc[idx, "pareto_rank"] = pareto_ranks(pareto_objectives(table.iloc[idx]))
+        order = idx[np.argsort(-table.loc[idx, "score"].to_numpy(), kind="stable")]
+        table.loc[order, "rank"] = np.arange(1, len(order) + 1)
+    table["pareto_rank"] = table["pareto_rank"].astype(int)
+    table["rank"] = table["rank"].astype(int)
+    t = _timer(timings, "score", t)
+
+    stages = {"pool": n, "e_hull": int(pass_e.sum()), "band_gap": int(pass_g.sum()),
+              "esw": int(pass_w.sum()), "predictions": int(survivors.sum()),
+              "score": int(np.isfinite(table["score"]).sum())}
+    provenance = {
+        "pool": pool.origin, "models": predictors.describe(), "level": options.level,
+        "window_sources": {k: int(v) for k, v in
+                           table["window_source"].value_counts().items()}
+        if "window_source" in table else {},
+        "window_entries": sources_id, "surrogate": surrogate_facts,
+        "score": {"sigma": "log10(sigma / S cm^-1)", "sigma_e": "log10(sigma_e / S cm^-1)",
+                  "normalisation": f"{options.normalisation} over the {len(idx)} scored "
+                                   "compounds",
+                  "formula": "S = w1*sigma + w2*ESW - w3*Ea - w4*sigma_e"},
+        "sigma_e_model": f"intrinsic estimate sigma_0 (T/300)^1.5 exp(-Eg/2kT), sigma_0 = "
+                         f"{options.sigma0_S_cm:.3g} S/cm, T = {options.temperature_K:g} K "
+                         "(order of magnitude; band = sigma_0 x/÷ 10)",
+        "data_dir": str(data_dir) if data_dir else None,
+    }
+    return ScreenResult(table, stages, list(pool.rejected), ion, options, jsonable(provenance),
+                        timings, cache.stats())
+
+
+def known_placements(result: ScreenResult | pd.DataFrame,
+                     formulas: Sequence[str]) -> list[dict[str, Any]]:
+    """Where each named compound lands (``result`` or its ``table``, e.g. read back from
+    ``all_compounds.parquet``): in the pool or not, the stage it left at and why, its score rank,
+    and the percentile of its predicted sigma over the whole pool (before the funnel) and over
+    the ranked survivors (100 = highest)."""
+    from pymatgen.core import Composition
+
+    table = result.table if isinstance(result, ScreenResult) else result
+    ranked = (table["rank"] > 0).to_numpy()
+    surv_pct = np.full(len(table), np.nan)
+    surv_pct[ranked] = percentile_rank(table.loc[ranked, "log10_sigma_mean"])
+    out = []
+    for f in formulas:
+        red = Composition(f).reduced_formula
+        hit = np.flatnonzero((table["reduced_formula"] == red).to_numpy())
+        if not len(hit):
+            out.append({"formula": f, "in_pool": False})
+            continue
+        i = hit[0]
+        row = table.iloc[i]
+        out.append(jsonable({
+            "formula": f, "in_pool": True, "source_id": row["source_id"],
+            "left_at": row["left_at"], "reasons": row["reasons"], "rank": int(row["rank"]),
+            "n_ranked": int(ranked.sum()), "log10_sigma_mean": row.get("log10_sigma_mean"),
+            "log10_sigma_low": row.get("log10_sigma_low"),
+            "log10_sigma_high": row.get("log10_sigma_high"),
+            "sigma_pool_percentile": row["sigma_pool_percentile"],
+            "sigma_ranked_percentile": surv_pct[i],
+            E_HULL: row[E_HULL], GAP: row[GAP]}))
+    return out
