@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -44,6 +45,9 @@ def test_stage_counts_and_reasons(hand_pool, predictors, surrogate, licl_entries
     assert sorted(t.loc[list(survivors), "rank"]) == [1, 2, 3, 4, 5]
     assert res.reason_counts() == {"e_hull>0.03": 1, "missing e_hull": 1, "gap<1.5": 1,
                                    "missing gap": 1}
+    # what the campaign persists: one JSON row per pool compound, with its reasons
+    rows = json.loads(json.dumps(res.store_rows()))["screen"]
+    assert len(rows) == 9 and {r["left_at"] for r in rows} == {"e_hull", "band_gap", "ranked"}
 
 
 def test_exact_window_where_entries_cover_else_surrogate(hand_pool, predictors, surrogate,
@@ -99,3 +103,15 @@ def test_intervals_bracket_the_predictions(hand_pool, predictors, surrogate, lic
     np.testing.assert_allclose(ranked["sigma_S_cm"], 10 ** ranked["log10_sigma_mean"])
     # the sigma percentile over the pool is over every featurised compound (9 here)
     assert ranked["sigma_pool_percentile"].between(100 / 9 - 1e-9, 100).all()
+
+
+def test_options_from_settings_toml(tmp_path):
+    from superionic.config import load_settings
+    from superionic.screen import Weights
+
+    (tmp_path / "s.toml").write_text("[thresholds]\nband_gap_min_eV = 3.0\n"
+                                     "[weights]\nsigma = 2.0\nsigma_e = 0.0\n")
+    opts = ScreenOptions.from_settings(load_settings(tmp_path / "s.toml"), level=0.8)
+    assert opts.thresholds.band_gap_min_eV == 3.0
+    assert opts.thresholds.e_above_hull_max_eV_per_atom == 0.03  # default kept
+    assert opts.weights == Weights(2.0, 1.0, 1.0, 0.0) and opts.level == 0.8
