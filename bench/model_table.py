@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from superionic.models.dataset import build_target_data
 
 from superionic.config import load_settings
+from superionic.models.dataset import build_target_data
 from superionic.models.evaluate import SPLITS, evaluate_model, holdout_coverage, parity_plot
 from superionic.models.workflow import CALIBRATION_FOR_SPLIT
 from superionic.models.zoo import parse_model_list
