@@ -274,11 +274,18 @@ def build_target_data(target: str, data_dir: str | Path | None = None, mobile_io
 
 
 def _label_key(labels: pd.DataFrame) -> str:
+    """Content hash of a label table; structures enter as lattice, species and coordinates."""
     cols = [c for c in labels.columns if c != "structure"]
     payload = labels[cols].astype(str).to_numpy().tolist()
-    structs = [s.to(fmt="cif") if s is not None and hasattr(s, "to") else None
-               for s in labels.get("structure", pd.Series([None] * len(labels)))]
+    structs = [_structure_digest(s) for s in labels.get("structure", [None] * len(labels))]
     return content_key({"cols": cols, "rows": payload, "structures": structs})
+
+
+def _structure_digest(s: Any) -> Any:
+    if s is None or not hasattr(s, "lattice"):
+        return None
+    return [np.round(s.lattice.matrix, 6).tolist(), np.round(s.frac_coords, 6).tolist(),
+            [str(site.species) for site in s]]
 
 
 def _cached_features(labels: pd.DataFrame, mobile_ion: str,
