@@ -81,3 +81,11 @@ def test_ideal_gas_md_label_matches_einstein_and_nernst_einstein(tmp_path) -> No
     # the exact answer, within what 12 % errors at 600 and 1200 K allow after extrapolating
     assert labels["gas"] == pytest.approx(math.log10(at_300K(np.full(2, sigma0))), abs=0.2)
     assert len(d["runs"]) == 2 and all((tmp_path / "gas").iterdir())
+
+
+def test_a_vibrating_crystal_is_not_diffusion() -> None:
+    from superionic.active.md_oracle import _diffuses
+
+    assert _diffuses({"D_cm2_s": 1e-5, "D_err": 1e-6, "sigma_S_cm": 0.1}, 2.0)
+    assert not _diffuses({"D_cm2_s": 1e-6, "D_err": 1e-6, "sigma_S_cm": 0.01}, 2.0)  # 1 sigma
+    assert not _diffuses({"D_cm2_s": -1e-5, "D_err": 1e-6, "sigma_S_cm": -0.1}, 2.0)

@@ -1,7 +1,8 @@
 """Candidates for the loop: a CSV of formulas (with optional structures) or a folder of CIFs.
 
 CSV columns: ``formula`` (or derived from the structure), optional ``id`` (default: the formula,
-or the structure spec) and optional ``structure`` (alias ``cif``): a CIF/POSCAR path relative to the
+or the structure spec), optional ``n_vacancies`` (mobile-ion vacancies of this candidate's MD cell,
+overriding the oracle's setting) and optional ``structure`` (alias ``cif``): a CIF/POSCAR path relative to the
 CSV, CIF text, an MP id of the MP entries fixture (``mp-985585``, read by
 :func:`superionic.md.prepare.load_structure`) or a name in the defects library
 (``superionic.defects.library.get_structure``) when that module exists. A folder is read as one
@@ -27,14 +28,18 @@ class Candidates:
     formulas: list[str] = field(default_factory=list)
     structures: dict[str, Any] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
+    md_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def add(self, cid: str, formula: str, structure: Any = None) -> None:
+    def add(self, cid: str, formula: str, structure: Any = None,
+            md_overrides: dict[str, Any] | None = None) -> None:
         if cid in self.structures or cid in self.ids:
             raise ValueError(f"duplicate candidate id {cid!r}")
         self.ids.append(cid)
         self.formulas.append(formula)
         if structure is not None:
             self.structures[cid] = structure
+        if md_overrides:
+            self.md_overrides[cid] = dict(md_overrides)
 
 
 def resolve_structure(spec: str, base: Path, data_dir: Path | None = None) -> Any:
@@ -96,10 +101,20 @@ def read_candidates(path: str | Path, data_dir: Path | None = None,
                     formula = structure.composition.reduced_formula
                 cid = (row.get("id") or "").strip() or (formula if not spec or "\n" in spec
                                                         else f"{formula}_{Path(spec).stem}")
-                out.add(cid, formula, structure)
+                out.add(cid, formula, structure, _md_overrides(row))
             except Exception as exc:  # noqa: BLE001 - one bad row is reported, the rest go on
                 out.rejected.append(Rejection(str(path), row_no, f"{type(exc).__name__}: {exc}"))
     return out
+
+
+def _md_overrides(row: dict[str, str]) -> dict[str, Any]:
+    """Per-candidate MD settings from the optional ``n_vacancies`` column."""
+    text = (row.get("n_vacancies") or "").strip()
+    if not text:
+        return {}
+    if not text.isdigit():
+        raise ValueError(f"n_vacancies must be a whole number >= 0, got {text!r}")
+    return {"n_vacancies": int(text)}
 
 
 def _from_folder(folder: Path) -> Candidates:

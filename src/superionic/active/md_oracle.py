@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class MDOracleSettings:
     model: Any = "chgnet"  # a model name, an ASE calculator or a zero-argument factory
     n_threads: int | None = None
     target_T_K: float = 300.0
+    min_D_significance: float = 2.0  # a temperature counts when D > this many errors of D
 
     def __post_init__(self) -> None:
         if len(set(self.temperatures_K)) < 2:
@@ -172,13 +173,24 @@ def analyze_md_runs(runs: Sequence[Any], mobile_ion: str) -> list[dict[str, Any]
     return out
 
 
+def _diffuses(row: Mapping[str, Any], n_sigma: float) -> bool:
+    """Whether a per-temperature summary shows diffusion: D > 0, sigma > 0 and D larger than
+    ``n_sigma`` times its error (a vibrating crystal gives D ~ 0 +/- err in a short run)."""
+    D, err, sigma = row.get("D_cm2_s") or 0.0, row.get("D_err"), row.get("sigma_S_cm") or 0.0
+    if not (D > 0 and sigma > 0):
+        return False
+    return err is None or not math.isfinite(err) or D > n_sigma * err
+
+
 StructureSource = Mapping[str, Any] | Callable[[str], Any]
 
 
 class MDOracle:
     """Labels candidates (ids) by MD; ``structures`` maps id -> pymatgen Structure (or path).
 
-    ``label(ids)`` returns ``(labels, failed)`` like every oracle: labels are
+    ``overrides`` maps id -> fields of :class:`MDOracleSettings` that differ for that candidate
+    (e.g. ``{"n_vacancies": 2}``). ``label(ids)`` returns ``(labels, failed)`` like every
+    oracle: labels are
     log10(sigma(300 K) / S cm^-1); a candidate whose structure is missing, whose MD fails at a
     temperature or whose Arrhenius fit is impossible is reported in ``failed`` with the reason
     and the batch goes on. ``details[id]`` keeps the :class:`MDLabel` as a dict.
@@ -189,7 +201,7 @@ class MDOracle:
                  progress: bool = False,
                  runner: Callable[..., list[Any]] = run_md_temperatures,
                  analyzer: Callable[[Sequence[Any], str], list[dict[str, Any]]] = analyze_md_runs,
-                 ) -> None:
+                 overrides: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.structures = structures
         self.workdir = Path(workdir)
         self.settings = settings or MDOracleSettings()
@@ -197,7 +209,12 @@ class MDOracle:
         self.progress = progress
         self.runner = runner
         self.analyzer = analyzer
+        self.overrides = {k: dict(v) for k, v in (overrides or {}).items()}
         self.details: dict[str, dict[str, Any]] = {}
+
+    def settings_for(self, cid: str) -> MDOracleSettings:
+        """The MD settings of candidate ``cid`` (the oracle's, with its overrides)."""
+        return replace(self.settings, **self.overrides.get(cid, {}))
 
     def structure(self, cid: str) -> Any:
         """The Structure of candidate ``cid`` (a path is read with pymatgen)."""
@@ -219,18 +236,21 @@ class MDOracle:
             raise ValueError(f"{structure.composition.reduced_formula} has no mobile "
                              f"{self.mobile_ion}")
         run_dir = self.workdir / safe_name(cid)
-        results = self.runner(structure, run_dir, self.settings, self.mobile_ion, self.progress)
+        settings = self.settings_for(cid)
+        results = self.runner(structure, run_dir, settings, self.mobile_ion, self.progress)
         runs = [r for r in results if not isinstance(r, Exception)]
         skipped = {f"{T:g} K": f"{type(r).__name__}: {r}"
-                   for T, r in zip(self.settings.temperatures_K, results, strict=True)
+                   for T, r in zip(settings.temperatures_K, results, strict=True)
                    if isinstance(r, Exception)}
         per_T = self.analyzer(runs, self.mobile_ion)
         good = []
         for row in per_T:
             if "error" in row:
                 skipped[f"{row['temperature_K']:g} K"] = row["error"]
-            elif not (row.get("D_cm2_s") or 0) > 0 or not (row.get("sigma_S_cm") or 0) > 0:
-                skipped[f"{row['temperature_K']:g} K"] = f"no diffusion (D = {row.get('D_cm2_s')})"
+            elif not _diffuses(row, settings.min_D_significance):
+                skipped[f"{row['temperature_K']:g} K"] = (
+                    f"no significant diffusion (D = {row.get('D_cm2_s'):.3g} +/- "
+                    f"{row.get('D_err') or float('nan'):.2g} cm^2/s)")
             else:
                 good.append(row)
         if len({r["temperature_K"] for r in good}) < 2:
@@ -239,7 +259,7 @@ class MDOracle:
         label = label_from_transport([r["temperature_K"] for r in good],
                                      [r["D_cm2_s"] for r in good],
                                      [r["sigma_S_cm"] for r in good],
-                                     [r.get("D_err") for r in good], self.settings.target_T_K)
+                                     [r.get("D_err") for r in good], settings.target_T_K)
         return MDLabel(**{**label.to_dict(), "runs": [str(r.run_dir) for r in runs],
                           "skipped": skipped})
 

@@ -88,6 +88,7 @@ def _problem(oracle: str, labels: Path | None, train: Path | None, candidates: P
     formulas = sorted(base) + [f for _, f in new]
     return {"ids": ids, "formulas": formulas, "seed_labels": base, "truth": None,
             "threshold": None, "structures": cands.structures, "rejected": cands.rejected,
+            "md_overrides": cands.md_overrides,
             "source": str(train or "merged experimental labels")}
 
 
@@ -150,7 +151,7 @@ def loop_cmd(
     train: Path | None = typer.Option(None, "--train", help="file/md: starting labels CSV "
                                       "(default: the merged experimental labels)."),
     candidates: Path | None = typer.Option(None, "--candidates", help="file/md: CSV (formula, "
-                                           "id, structure) or a folder of CIFs."),
+                                           "id, structure, n_vacancies) or a folder of CIFs."),
     seed_fraction: float = typer.Option(0.05, "--seed-fraction",
                                         help="retrospective: fraction labelled at the start."),
     seed: int = typer.Option(0, "--seed", help="Seed of the split, the surrogate and k-means."),
@@ -168,7 +169,8 @@ def loop_cmd(
     md_equil_ps: float = typer.Option(0.5, "--md-equil-ps", help="md: equilibration (ps)."),
     md_timestep_fs: float = typer.Option(2.0, "--md-timestep-fs", help="md: time step (fs)."),
     md_atoms: str = typer.Option("40-100", help="md: supercell size range (atoms)."),
-    md_vacancies: int = typer.Option(0, help="md: mobile-ion vacancies per cell."),
+    md_vacancies: int = typer.Option(0, help="md: mobile-ion vacancies per cell (a candidates "
+                                     "column n_vacancies overrides it per candidate)."),
     md_model: str = typer.Option("chgnet", help="md: potential (chgnet, sevennet...)."),
     md_relax_steps: int = typer.Option(100, help="md: relaxation steps before MD (0 skips)."),
     as_json: bool = JsonOption,
@@ -222,7 +224,8 @@ def loop_cmd(
               "kappa": kappa, "diversity": diversity, "mobile_ion": settings.mobile_ion,
               "surrogate": {"name": "RandomForestRegressor", "n_estimators": trees},
               "pool_key": content_key(pool.ids), "start_labels_key": content_key(seed_labels),
-              "md": md_settings.to_dict() if md_settings else None}
+              "md": md_settings.to_dict() if md_settings else None,
+              "md_overrides": prob.get("md_overrides") or None}
     if oracle == "retrospective":
         the_oracle: Any = RetrospectiveOracle(truth or {})
     elif oracle == "file":
@@ -231,7 +234,8 @@ def loop_cmd(
         from superionic.active.md_oracle import MDOracle
 
         the_oracle = MDOracle(prob["structures"], settings.workspace / "al_md" / name,
-                              md_settings, settings.mobile_ion, progress=True)
+                              md_settings, settings.mobile_ion, progress=True,
+                              overrides=prob.get("md_overrides"))
 
     store = Store(settings.store_url, campaign=name)
     try:
