@@ -14,7 +14,8 @@ import csv
 import gzip
 import io
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -111,6 +112,46 @@ def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | None, str | Non
                 yield n, None, f"{len(values)} fields, header has {width} (stray delimiter?)"
             else:
                 yield n, dict(zip(header, values, strict=False)), None
+
+
+#: A loader's parser of one data row: ``(row_number, row_dict) -> records``; raises ValueError
+#: (the reason) when the row gives no record.
+RowParser = Callable[[int, dict[str, str]], Iterable[Material | Measurement]]
+
+
+def parse_rows(result: LoadResult, path: Path, parse_row: RowParser) -> LoadResult:
+    """Add to ``result`` the records ``parse_row(n, row)`` makes of each data row of CSV ``path``.
+
+    Every data row counts in ``result.rows``. A malformed row (see :func:`csv_rows`), a row whose
+    parser raises ValueError, or a row that gives no record becomes one
+    :class:`~superionic.records.Rejection` (``path``, 1-based row, reason) and the next row is
+    read, so ``parsed + rejected == rows``. Other exceptions (a missing column: a broken loader,
+    not a bad row) propagate. Returns ``result``.
+    """
+    for n, row, problem in csv_rows(path):
+        result.rows += 1
+        if row is None:
+            result.reject(path, n, problem or "unreadable")
+            continue
+        try:
+            records = list(parse_row(n, row))
+        except ValueError as exc:
+            result.reject(path, n, str(exc))
+            continue
+        if not records:
+            result.reject(path, n, "row gave no record")
+        result.records.extend(records)
+    return result
+
+
+@contextmanager
+def reason_prefix(prefix: str) -> Iterator[None]:
+    """Re-raise a ValueError from the block as ``ValueError(f"{prefix}: {reason}")``, so a
+    rejection names the row's identifier (e.g. ``ID abc: formula 'X' does not parse``)."""
+    try:
+        yield
+    except ValueError as exc:
+        raise ValueError(f"{prefix}: {exc}") from None
 
 
 def count_csv_rows(path: Path) -> int:

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from superionic.data.base import LoadResult, csv_rows, elements_of, optional_float, reduced_formula
+from superionic.data.base import (
+    LoadResult,
+    elements_of,
+    optional_float,
+    parse_rows,
+    reduced_formula,
+)
 from superionic.records import Measurement, Provenance
 
 NAME = "esw_wang2024"
@@ -33,30 +39,21 @@ def working_ion(formula: str) -> str | None:
 def load(data_dir: Path) -> LoadResult:
     """Two Measurements per row (reduction_V, oxidation_V), provenance note ``ion=..;ICSD=..``."""
     path = data_dir / NAME / FILE
-    result = LoadResult(NAME)
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
+
+    def row_records(n: int, row: dict[str, str]) -> list[Measurement]:
         formula = row["formula"].strip()
-        try:
-            red = reduced_formula(formula)
-        except ValueError as exc:
-            result.reject(path, n, str(exc))
-            continue
+        red = reduced_formula(formula)
         red_V, ox_V = optional_float(row["ESW_Red (V)"]), optional_float(row["ESW_Oxi (V)"])
         if red_V is None or ox_V is None:
-            result.reject(path, n, f"{formula}: missing reduction or oxidation potential")
-            continue
+            raise ValueError(f"{formula}: missing reduction or oxidation potential")
         if red_V > ox_V:
-            result.reject(path, n, f"{formula}: reduction {red_V} V above oxidation {ox_V} V")
-            continue
+            raise ValueError(f"{formula}: reduction {red_V} V above oxidation {ox_V} V")
         prov = Provenance(NAME, file=path.name, row=n, version=VERSION,
                           note=f"ion={working_ion(formula)};ICSD={row['ICSD_id'].strip()}")
-        result.records.append(Measurement(formula, red, "reduction_V", red_V, provenance=prov))
-        result.records.append(Measurement(formula, red, "oxidation_V", ox_V, provenance=prov))
-    return result
+        return [Measurement(formula, red, "reduction_V", red_V, provenance=prov),
+                Measurement(formula, red, "oxidation_V", ox_V, provenance=prov)]
+
+    return parse_rows(LoadResult(NAME), path, row_records)
 
 
 def for_ion(result: LoadResult, mobile_ion: str) -> list[Measurement]:

@@ -25,6 +25,7 @@ from superionic.data.base import (
     optional_float,
     parse_celsius,
     parse_conductivity,
+    parse_rows,
     reduced_formula,
 )
 from superionic.records import Material, Measurement, Provenance
@@ -40,52 +41,37 @@ SIC_NOTE = ("SIC score (0-1) of 8750 Li compositions; its definition is not docu
 
 def load_mp_candidates(data_dir: Path, result: LoadResult | None = None) -> LoadResult:
     """MP candidates as Material records (e_above_hull_eV_per_atom, band_gap_eV)."""
-    result = result if result is not None else LoadResult(NAME)
     path = data_dir / NAME / MP_FILE
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
-        try:
-            red = reduced_formula(row["Formula"])
-        except ValueError as exc:
-            result.reject(path, n, str(exc))
-            continue
+
+    def row_records(n: int, row: dict[str, str]) -> list[Material]:
+        red = reduced_formula(row["Formula"])
         e_hull = optional_float(row["Energy Above Hull (eV)"])
         gap = optional_float(row["Band Gap (eV)"])
         if e_hull is None or gap is None:
-            result.reject(path, n, f"{row['MP ID']}: missing e_hull or band gap")
-            continue
-        result.records.append(Material(
+            raise ValueError(f"{row['MP ID']}: missing e_hull or band gap")
+        return [Material(
             formula=row["Formula"].strip(), reduced_formula=red, material_id=row["MP ID"].strip(),
             e_above_hull_eV_per_atom=e_hull, band_gap_eV=gap,
-            provenance=Provenance(NAME, file=path.name, row=n, version=VERSION)))
-    return result
+            provenance=Provenance(NAME, file=path.name, row=n, version=VERSION))]
+
+    return parse_rows(result if result is not None else LoadResult(NAME), path, row_records)
 
 
 def load_room_temperature(data_dir: Path, result: LoadResult | None = None) -> LoadResult:
     """The 15-35 C experimental subset as sigma_S_cm Measurements (note ``liverpool_ID=``)."""
-    result = result if result is not None else LoadResult(NAME)
     path = data_dir / NAME / RT_FILE
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
-        try:
-            formula = row["composition"].replace('"', "").strip()
-            red = reduced_formula(formula)
-            value, censor = parse_conductivity(row["target"])
-            t_K = celsius_to_kelvin(parse_celsius(row["temperature"]))
-        except ValueError as exc:
-            result.reject(path, n, str(exc))
-            continue
-        result.records.append(Measurement(
+
+    def row_records(n: int, row: dict[str, str]) -> list[Measurement]:
+        formula = row["composition"].replace('"', "").strip()
+        red = reduced_formula(formula)
+        value, censor = parse_conductivity(row["target"])
+        t_K = celsius_to_kelvin(parse_celsius(row["temperature"]))
+        return [Measurement(
             formula, red, "sigma_S_cm", value, t_K, censor=censor, family=row.get("family") or None,
             provenance=Provenance(NAME, file=path.name, row=n, doi=clean_doi(row.get("source")),
-                                  version=VERSION, note=f"liverpool_ID={row['ID'].strip()}")))
-    return result
+                                  version=VERSION, note=f"liverpool_ID={row['ID'].strip()}"))]
+
+    return parse_rows(result if result is not None else LoadResult(NAME), path, row_records)
 
 
 def load(data_dir: Path) -> LoadResult:

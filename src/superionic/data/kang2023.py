@@ -15,8 +15,8 @@ from superionic.data.base import (
     ROOM_TEMPERATURE_K,
     LoadResult,
     clean_doi,
-    csv_rows,
     parse_conductivity,
+    parse_rows,
     reduced_formula,
 )
 from superionic.records import Measurement, Provenance
@@ -27,24 +27,18 @@ VERSION = "liyanant/multi_prop_pred_halide_SEs@2b54a52b3b655b4e3c86852ba34413be3
 
 
 def load(data_dir: Path) -> LoadResult:
+    """sigma_S_cm Measurements at 298.15 K; provenance note ``crystal_system=...``."""
     path = data_dir / NAME / FILE
-    result = LoadResult(NAME)
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
-        try:
-            formula = row["Formula"].strip()
-            red = reduced_formula(formula)
-            value, censor = parse_conductivity(row["Ionic conductivity (S/cm)"])
-        except ValueError as exc:
-            result.reject(path, n, str(exc))
-            continue
+
+    def row_records(n: int, row: dict[str, str]) -> list[Measurement]:
+        formula = row["Formula"].strip()
+        red = reduced_formula(formula)
+        value, censor = parse_conductivity(row["Ionic conductivity (S/cm)"])
         note = f"crystal_system={row.get('Crystal system', '').strip()}"
-        result.records.append(Measurement(
+        return [Measurement(
             formula, red, "sigma_S_cm", value, ROOM_TEMPERATURE_K, censor=censor,
             family=row.get("Type") or None,
             provenance=Provenance(NAME, file=path.name, row=n, doi=clean_doi(row.get("Source")),
-                                  version=VERSION, note=note)))
-    return result
+                                  version=VERSION, note=note))]
+
+    return parse_rows(LoadResult(NAME), path, row_records)

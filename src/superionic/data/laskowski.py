@@ -20,9 +20,10 @@ from superionic.data.base import (
     ROOM_TEMPERATURE_K,
     LoadResult,
     clean_doi,
-    csv_rows,
     optional_float,
     parse_conductivity,
+    parse_rows,
+    reason_prefix,
     reduced_formula,
 )
 from superionic.records import Measurement, Provenance, Rejection
@@ -34,24 +35,19 @@ VERSION = "NRC-Mila/OBELiX@4eaac889809dd489e3bae468c45d5c0e02b9147a"
 
 
 def load(data_dir: Path) -> LoadResult:
+    """sigma_S_cm (298.15 K) and Ea_eV Measurements; a bad conductivity on a row whose Ea parses
+    is a warning, the Ea kept."""
     path = data_dir / NAME / FILE
     result = LoadResult(NAME)
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
+
+    def row_records(n: int, row: dict[str, str]) -> list[Measurement]:
         raw = f"raw row {row.get('row', '?')} of {RAW_FILE}"
-        formula = row["reduced_formula"].strip()
-        if not formula or formula == "None":
-            result.reject(path, n, f"{raw}: composition {row['composition_raw'][:40]!r} has no "
-                                   "parsable formula")
-            continue
-        try:
+        with reason_prefix(raw):
+            formula = row["reduced_formula"].strip()
+            if not formula or formula == "None":
+                raise ValueError(f"composition {row['composition_raw'][:40]!r} has no parsable "
+                                 "formula")
             red = reduced_formula(formula)
-        except ValueError as exc:
-            result.reject(path, n, f"{raw}: {exc}")
-            continue
         prov = Provenance(NAME, file=path.name, row=n, doi=clean_doi(row.get("DOI")),
                           version=VERSION, note=f"raw_row={row['row']};ref={row['ref_number']}")
         sigma_text, sigma, sigma_problem = row["sigma_raw"].strip(), None, None
@@ -62,13 +58,15 @@ def load(data_dir: Path) -> LoadResult:
                 sigma_problem = f"{raw}: {exc}"
         ea = optional_float(row.get("Ea_eV"))
         if sigma is None and ea is None:
-            result.reject(path, n, sigma_problem or f"{raw}: neither conductivity nor Ea")
-            continue
+            raise ValueError(sigma_problem or f"{raw}: neither conductivity nor Ea")
         if sigma_problem:
             result.warnings.append(Rejection(str(path), n, sigma_problem + " (Ea kept)"))
+        out = []
         if sigma is not None:
-            result.records.append(Measurement(formula, red, "sigma_S_cm", sigma[0],
-                                              ROOM_TEMPERATURE_K, censor=sigma[1], provenance=prov))
+            out.append(Measurement(formula, red, "sigma_S_cm", sigma[0], ROOM_TEMPERATURE_K,
+                                   censor=sigma[1], provenance=prov))
         if ea is not None:
-            result.records.append(Measurement(formula, red, "Ea_eV", ea, None, provenance=prov))
-    return result
+            out.append(Measurement(formula, red, "Ea_eV", ea, None, provenance=prov))
+        return out
+
+    return parse_rows(result, path, row_records)

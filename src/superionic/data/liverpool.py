@@ -25,9 +25,9 @@ from superionic.data.base import (
     LoadResult,
     celsius_to_kelvin,
     clean_doi,
-    csv_rows,
     parse_celsius,
     parse_conductivity,
+    parse_rows,
     reduced_formula,
 )
 from superionic.records import Measurement, Provenance
@@ -112,26 +112,19 @@ def parse_composition(text: str) -> tuple[str, str, str | None]:
 def load(data_dir: Path) -> LoadResult:
     """sigma_S_cm Measurements with ``temperature_K``; provenance note ``ID=<Liverpool ID>``."""
     path = data_dir / NAME / FILE
-    result = LoadResult(NAME)
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
-        try:
-            formula, red, glass = parse_composition(row["composition"])
-            value, censor = parse_conductivity(row["target"])
-            t_C = parse_celsius(row["temperature"])
-        except ValueError as exc:
-            result.reject(path, n, str(exc))
-            continue
+
+    def row_records(n: int, row: dict[str, str]) -> list[Measurement]:
+        formula, red, glass = parse_composition(row["composition"])
+        value, censor = parse_conductivity(row["target"])
+        t_C = parse_celsius(row["temperature"])
         note = f"ID={row['ID'].strip()}" + (f";glass={glass}" if glass else "")
-        result.records.append(Measurement(
+        return [Measurement(
             formula=formula, reduced_formula=red, quantity="sigma_S_cm", value=value,
             temperature_K=celsius_to_kelvin(t_C), censor=censor, family=row.get("family") or None,
             provenance=Provenance(NAME, file=path.name, row=n, doi=clean_doi(row.get("source")),
-                                  version=VERSION, note=note)))
-    return result
+                                  version=VERSION, note=note))]
+
+    return parse_rows(LoadResult(NAME), path, row_records)
 
 
 @dataclass

@@ -1,7 +1,11 @@
 """The merged label table: measured room-temperature ionic conductivities, one row per composition.
 
 Sources: OBELiX, Liverpool (rows measured at 15-35 C), Laskowski, Kang 2023 and IonNet's 300 K
-subset, restricted to compositions containing the mobile ion. The rule:
+subset, restricted to rows whose *conducting* ion is the mobile ion: OBELiX, Liverpool, Laskowski and
+IonNet tabulate Li-ion conductors only (:data:`LI_ION_DATASETS`), so a Na-containing row there
+(Li0.375Na0.125La0.5TiO3) is a Li conductor and never a Na label; a Kang 2023 row (Li and Na
+conductors) conducts its working ion, the first of Li, Na, K it contains
+(:func:`superionic.data.esw_wang2024.working_ion`). The rule:
 
 1. **Key.** Rows are grouped by :func:`~superionic.data.base.composition_key`: pymatgen's
    ``reduced_formula`` after rounding every amount to 6 decimals and scaling to whole numbers, so
@@ -53,16 +57,29 @@ COLUMNS = ["reduced_formula", "composition_key", "log10_sigma_S_cm", "censor", "
 
 LOADERS = (obelix.load, liverpool.load, laskowski.load, kang2023.load,
            ionnet.load_room_temperature)
+#: Data sets of Li-ion conductivities only: their rows are labels of mobile ion Li alone.
+LI_ION_DATASETS = frozenset({obelix.NAME, liverpool.NAME, laskowski.NAME, ionnet.NAME})
+
+
+def conducting_ion(rec: Measurement) -> str | None:
+    """The ion whose conductivity ``rec`` reports: Li for the Li-ion data sets, else the
+    working ion of the composition (first of Li, Na, K ... it contains)."""
+    from superionic.data.esw_wang2024 import working_ion
+
+    dataset = rec.provenance.dataset if rec.provenance else None
+    return "Li" if dataset in LI_ION_DATASETS else working_ion(rec.reduced_formula)
 
 
 def conductivity_records(data_dir: Path, mobile_ion: str = "Li") -> list[Measurement]:
-    """Room-temperature sigma and Ea measurements of compositions containing ``mobile_ion``."""
+    """Room-temperature sigma and Ea measurements of compositions containing ``mobile_ion`` whose
+    conducting ion (:func:`conducting_ion`) is ``mobile_ion``."""
     if mobile_ion not in MOBILE_IONS:
         raise ValueError(f"mobile_ion must be one of {MOBILE_IONS}, got {mobile_ion!r}")
     records: list[Measurement] = []
     for loader in LOADERS:
         for rec in loader(data_dir).records:
-            if not isinstance(rec, Measurement) or not contains(rec.reduced_formula, mobile_ion):
+            if not isinstance(rec, Measurement) or not contains(rec.reduced_formula, mobile_ion) \
+                    or conducting_ion(rec) != mobile_ion:
                 continue
             if rec.quantity == "sigma_S_cm" and rec.temperature_K is not None and not (
                     ROOM_TEMPERATURE_K[0] <= rec.temperature_K <= ROOM_TEMPERATURE_K[1]):

@@ -25,6 +25,8 @@ from superionic.data.base import (
     csv_rows,
     optional_float,
     parse_conductivity,
+    parse_rows,
+    reason_prefix,
     reduced_formula,
 )
 from superionic.records import Material, Measurement, Provenance, Rejection
@@ -62,22 +64,15 @@ def load(data_dir: Path, split: str = "all") -> LoadResult:
     if split not in SPLITS:
         raise ValueError(f"OBELiX split must be one of {SPLITS}, got {split!r}")
     path = data_dir / NAME / f"{split}.csv"
-    result = LoadResult(NAME)
     split_of = official_split(data_dir)
     space_groups: dict[str, int] = {}
-    for n, row, problem in csv_rows(path):
-        result.rows += 1
-        if row is None:
-            result.reject(path, n, problem or "unreadable")
-            continue
+
+    def row_records(n: int, row: dict[str, str]) -> list[Measurement]:
         ident = row["ID"].strip()
-        try:
+        with reason_prefix(f"ID {ident}"):
             formula = row["Reduced Composition"].strip()
             red = reduced_formula(formula)
             value, censor = parse_conductivity(row[SIGMA_COLUMN])
-        except ValueError as exc:
-            result.reject(path, n, f"ID {ident}: {exc}")
-            continue
         sg = optional_float(row.get("Space group #"))
         if sg is not None:
             space_groups[ident] = int(sg)
@@ -90,10 +85,12 @@ def load(data_dir: Path, split: str = "all") -> LoadResult:
                 note.append(f"{key}={link}")
         prov = Provenance(NAME, file=path.name, row=n, doi=clean_doi(row.get("DOI")),
                           version=VERSION, note=";".join(note))
-        result.records.append(Measurement(
+        return [Measurement(
             formula=formula, reduced_formula=red, quantity="sigma_S_cm", value=value,
             temperature_K=ROOM_TEMPERATURE_K, censor=censor, family=row.get("Family") or None,
-            provenance=prov))
+            provenance=prov)]
+
+    result = parse_rows(LoadResult(NAME), path, row_records)
     result.extras["split"] = split_of
     result.extras["space_group_number"] = space_groups
     return result

@@ -146,15 +146,45 @@ def _delimiter(header_line: str) -> str:
     return ","
 
 
+def require_file(path: str | Path) -> Path:
+    """``path`` as a Path; :class:`DataFileError` ``file not found`` unless it is a file."""
+    p = Path(path)
+    if not p.is_file():
+        raise DataFileError(p, "file not found")
+    return p
+
+
+def header_error(table: Table, problem: str, example: str) -> DataFileError:
+    """The error for a header without the columns a reader needs: ``problem``, the header and an
+    ``example`` of one that works, at the header's line."""
+    return DataFileError(table.path, f"{problem} in header {table.header!r}; expected e.g. "
+                         f"{example}", row=table.header_line)
+
+
+def check_samples(where: str, x: np.ndarray, y: np.ndarray, nouns: tuple[str, str],
+                  plurals: tuple[str, str], min_points: int, truncated: str) -> None:
+    """Refuse paired samples ``x``, ``y`` (e.g. frequency and impedance) of unequal length, fewer
+    than ``min_points``, or with a non-finite value: :class:`DataFileError` naming ``where``.
+
+    ``nouns`` / ``plurals`` name the two quantities in messages; ``truncated`` says what too few
+    points suggests (``"truncated sweep"``).
+    """
+    if x.size != y.size:
+        raise DataFileError(where, f"{x.size} {plurals[0]} but {y.size} {plurals[1]}")
+    if x.size < min_points:
+        raise DataFileError(where, f"only {x.size} data points, at least {min_points} needed "
+                            f"({truncated}?)")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise DataFileError(where, f"non-finite {nouns[0]} or {nouns[1]} values")
+
+
 def read_table(path: str | Path) -> Table:
     """Read a CSV (comma, tab or semicolon; ``#`` comment lines and blank lines skipped).
 
     Raises :class:`DataFileError` for a missing or binary file, no header, or a ragged row (a
     row with a different number of fields than the header, e.g. a truncated last line).
     """
-    p = Path(path)
-    if not p.is_file():
-        raise DataFileError(p, "file not found")
+    p = require_file(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -35,7 +35,14 @@ from superionic.experiment.circuits import (
     resolve_circuit,
     select_circuit,
 )
-from superionic.experiment.columns import column_values, find_columns, read_table
+from superionic.experiment.columns import (
+    check_samples,
+    column_values,
+    find_columns,
+    header_error,
+    read_table,
+    require_file,
+)
 from superionic.experiment.errors import DataFileError
 from superionic.experiment.pellet import Pellet, conductivity_S_cm
 
@@ -79,13 +86,8 @@ def make_spectrum(frequency_Hz: Any, Z_ohm: Any, source: str = "",
     f = np.asarray(frequency_Hz, dtype=float).ravel()
     z = np.asarray(Z_ohm, dtype=complex).ravel()
     where = source or "<spectrum>"
-    if f.size != z.size:
-        raise DataFileError(where, f"{f.size} frequencies but {z.size} impedances")
-    if f.size < MIN_POINTS:
-        raise DataFileError(where, f"only {f.size} data points, at least {MIN_POINTS} needed "
-                            "(truncated sweep?)")
-    if not (np.all(np.isfinite(f)) and np.all(np.isfinite(z))):
-        raise DataFileError(where, "non-finite frequency or impedance values")
+    check_samples(where, f, z, ("frequency", "impedance"), ("frequencies", "impedances"),
+                  MIN_POINTS, "truncated sweep")
     if np.any(f <= 0):
         raise DataFileError(where, "frequencies must be positive (Hz)")
     if np.count_nonzero(z.imag < 0) < z.size / 2:
@@ -104,9 +106,8 @@ def read_csv_spectrum(path: str | Path) -> Spectrum:
     have_cart = {"freq", "re", "im"} <= cols.keys()
     have_polar = {"freq", "mod", "phase"} <= cols.keys()
     if not (have_cart or have_polar):
-        raise DataFileError(table.path, f"no recognisable unit-bearing columns for frequency and "
-                            f"impedance in header {table.header!r}; expected e.g. {_EXAMPLE} "
-                            "(units in the names, see docs/experiment.md)", row=table.header_line)
+        raise header_error(table, "no recognisable unit-bearing columns for frequency and "
+                           "impedance", f"{_EXAMPLE} (units in the names, see docs/experiment.md)")
     f = column_values(table, cols["freq"])
     if have_cart:
         z = column_values(table, cols["re"]) + 1j * column_values(table, cols["im"])
@@ -127,11 +128,10 @@ def read_instrument_spectrum(path: str | Path, instrument: str) -> Spectrum:
     """Read an instrument export with :func:`impedance.preprocessing.readFile`."""
     from impedance.preprocessing import readFile
 
-    p = Path(path)
     if instrument not in INSTRUMENTS:
-        raise DataFileError(p, f"unknown instrument {instrument!r}; one of {', '.join(INSTRUMENTS)}")
-    if not p.is_file():
-        raise DataFileError(p, "file not found")
+        raise DataFileError(Path(path), f"unknown instrument {instrument!r}; one of "
+                            f"{', '.join(INSTRUMENTS)}")
+    p = require_file(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

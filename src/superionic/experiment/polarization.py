@@ -22,7 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from superionic.experiment.columns import column_values, find_columns, read_table
+from superionic.experiment.columns import (
+    check_samples,
+    column_values,
+    find_columns,
+    header_error,
+    read_table,
+)
 from superionic.experiment.errors import DataFileError
 from superionic.experiment.pellet import Pellet
 
@@ -50,13 +56,8 @@ def make_trace(time_s: Any, current_A: Any, source: str = "") -> CurrentTrace:
     t = np.asarray(time_s, dtype=float).ravel()
     i = np.asarray(current_A, dtype=float).ravel()
     where = source or "<trace>"
-    if t.size != i.size:
-        raise DataFileError(where, f"{t.size} times but {i.size} currents")
-    if t.size < MIN_POINTS:
-        raise DataFileError(where, f"only {t.size} data points, at least {MIN_POINTS} needed "
-                            "(truncated file?)")
-    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(i))):
-        raise DataFileError(where, "non-finite time or current values")
+    check_samples(where, t, i, ("time", "current"), ("times", "currents"), MIN_POINTS,
+                  "truncated file")
     order = np.argsort(t, kind="stable")
     t, i = t[order], i[order]
     if t[-1] <= t[0]:
@@ -69,9 +70,8 @@ def read_polarization(path: str | Path) -> CurrentTrace:
     table = read_table(path)
     cols = find_columns(table.header, {"time": _TIME, "current": _CURRENT})
     if len(cols) < 2:
-        raise DataFileError(table.path, f"no recognisable unit-bearing time and current columns "
-                            f"in header {table.header!r}; expected e.g. time_s,current_A",
-                            row=table.header_line)
+        raise header_error(table, "no recognisable unit-bearing time and current columns",
+                           "time_s,current_A")
     return make_trace(column_values(table, cols["time"]), column_values(table, cols["current"]),
                       table.path)
 
