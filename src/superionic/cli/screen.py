@@ -33,7 +33,10 @@ def register(app: typer.Typer) -> None:
         esw_min: float | None = typer.Option(None, "--esw-min", help="V (setting "
                                              "thresholds.esw_width_min_V)."),
         model_dir: Path | None = typer.Option(None, "--model-dir", help="Saved models (default "
-                                              "$SUPERIONIC_MODEL_DIR or <cache>/models)."),
+                                              "$SUPERIONIC_MODEL_DIR or <cache>/models; "
+                                              "<target>_Na ... for other ions)."),
+        budget: int = typer.Option(4, "--budget", min=0, help="Random-search draws per model "
+                                   "when a missing model is trained first (0: zoo defaults)."),
         cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Feature/window cache "
                                               "(default <cache>/screen)."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Recompute everything."),
@@ -91,16 +94,21 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         try:
             predictors = load_predictors(model_dir, settings.data_dir, ion, settings.seed,
-                                         progress=lambda m: err_console.print(f"[dim]{m}[/dim]"))
+                                         progress=lambda m: err_console.print(f"[dim]{m}[/dim]"),
+                                         budget=budget)
         except Exception as exc:  # noqa: BLE001 - training/loading problems: clear message, exit 2
             fail(f"models: {type(exc).__name__}: {exc}", as_json=as_json)
         t_models = time.perf_counter()
         sources = default_entry_sources(settings.data_dir, use_api=pool == "mp",
                                         api_key=settings.mp_api_key,
                                         endpoint=settings.mp_endpoint)
-        result = run_screen(candidates, predictors, options, cache=cache,
-                            entry_sources=sources, data_dir=settings.data_dir,
-                            hull_cache=None if no_cache else cache.root / "hulls", progress=True)
+        try:
+            result = run_screen(candidates, predictors, options, cache=cache,
+                                entry_sources=sources, data_dir=settings.data_dir,
+                                hull_cache=None if no_cache else cache.root / "hulls",
+                                progress=True)
+        except ValueError as exc:  # a model or surrogate of another mobile ion
+            fail(f"screen: {exc}", as_json=as_json)
         t_screen = time.perf_counter()
         folder = out or settings.workspace / "screen"
         outputs = write_outputs(result, folder, top)
@@ -114,9 +122,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(doc)
             return
-        err_console.print(f"stages: {result.stages}")
+        err_console.print(f"mobile ion {ion}; potentials V vs {ion}/{ion}+; stages: "
+                          f"{result.stages}")
+        for target, reason in result.unavailable.items():
+            err_console.print(f"[yellow]{target} unavailable:[/yellow] {reason}")
         for c in doc["candidates"][:20]:
+            ea = "n/a" if c["Ea_eV"] is None else f"{c['Ea_eV']:.2f} eV"
             err_console.print(f"{c['rank']:>4} {c['formula']:<24} score {c['score']:.3f}  "
-                              f"log10 sigma {c['log10_sigma_mean']:.2f}  Ea {c['Ea_eV']:.2f} eV  "
+                              f"log10 sigma {c['log10_sigma_mean']:.2f}  Ea {ea}  "
                               f"ESW {c['esw_width_V']:.2f} V")
         err_console.print(f"outputs in {folder}")

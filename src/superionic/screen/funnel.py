@@ -14,6 +14,13 @@ Stages (every threshold from :class:`superionic.config.Thresholds`):
    cannot be featurised);
 5. ``score``: composite score and Pareto rank over the survivors (:mod:`superionic.screen.score`).
 
+The mobile ion (the pool's) carries through every stage: the pool holds only its compounds,
+windows are computed with it open (V vs its metal), the models and the window surrogate must be
+its own (``ValueError`` otherwise). A target with no model for the ion (``Predictors.unavailable``,
+e.g. Ea for Na) leaves its columns NaN and its term out of the score and the Pareto ranks; the
+reason is in ``ScreenResult.unavailable``. Without a conductivity model nothing is ranked (code
+``no prediction: <reason>``).
+
 Every compound keeps the stage it left at (``left_at``) and why (``reasons``). Features,
 log10 sigma and Ea are predicted for every featurisable pool compound (cheap), so the sigma
 percentile over the whole pool (``sigma_pool_percentile``) is known also for compounds the funnel
@@ -106,6 +113,7 @@ class ScreenResult:
     provenance: dict[str, Any] = field(default_factory=dict)
     timings_s: dict[str, float] = field(default_factory=dict)
     cache_stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
 
     @property
     def pool_size(self) -> int:
@@ -135,7 +143,9 @@ class ScreenResult:
     def summary(self, n: int | None = None) -> dict[str, Any]:
         """The JSON document of the CLI (without ``outputs``)."""
         return jsonable({
-            "pool_size": self.pool_size, "mobile_ion": self.mobile_ion, "stages": self.stages,
+            "pool_size": self.pool_size, "mobile_ion": self.mobile_ion,
+            "potentials": f"V vs {self.mobile_ion}/{self.mobile_ion}+",
+            "unavailable": self.unavailable, "stages": self.stages,
             "reasons": self.reason_counts(), "candidates": self.candidates(n),
             "rejected": [{"file": r.file, "row": r.row, "reason": r.reason} for r in self.rejected],
             "options": {"thresholds": vars(self.options.thresholds),
@@ -268,6 +278,25 @@ def default_entry_sources(data_dir: str | Path | None = None, use_api: bool = Fa
     return make, ident + (f"+api:{endpoint or 'default'}" if use_api else "")
 
 
+#: Score term of each predicted target (:data:`superionic.screen.score.TERMS`).
+TARGET_TERMS = {"log10_sigma": "sigma", "Ea": "ea"}
+
+
+def check_mobile_ion(ion: str, predictors: Predictors, surrogate: SurrogateProvider) -> None:
+    """Raise ``ValueError`` when a model or the window surrogate belongs to another ion than
+    the pool's ``ion``."""
+    predictors.check_ion(ion)
+    given = getattr(surrogate.surrogate, "mobile_ion", ion)
+    if surrogate.mobile_ion != ion or given != ion:
+        raise ValueError(f"the window surrogate is for mobile ion {given!r} "
+                         f"(provider {surrogate.mobile_ion!r}), the pool's is {ion!r}")
+
+
+def _score_formula(skip: Sequence[str]) -> str:
+    parts = {"sigma": "w1*sigma", "esw": "+ w2*ESW", "ea": "- w3*Ea", "sigma_e": "- w4*sigma_e"}
+    return "S = " + " ".join(v for k, v in parts.items() if k not in skip)
+
+
 def _timer(timings: dict[str, float], name: str, start: float) -> float:
     now = time.perf_counter()
     timings[name] = round(now - start, 3)
@@ -289,6 +318,9 @@ def run_screen(pool: Pool, predictors: Predictors, options: ScreenOptions | None
     cache = cache or NullCache()
     ion = pool.mobile_ion
     surrogate = surrogate or SurrogateProvider(ion, Path(data_dir) if data_dir else None)
+    check_mobile_ion(ion, predictors, surrogate)
+    unavailable = dict(predictors.unavailable)
+    skip = [TARGET_TERMS[t] for t in unavailable if t in TARGET_TERMS]
     make_sources, sources_id = entry_sources or default_entry_sources(data_dir)
     thr = options.thresholds
     timings: dict[str, float] = {}
@@ -329,7 +361,8 @@ def run_screen(pool: Pool, predictors: Predictors, options: ScreenOptions | None
                            .to_numpy(dtype=float))
     pred_codes = pd.Series("", index=table.index, dtype=object)
     miss = pass_w & ~has_pred
-    pred_codes[miss] = [f"no prediction: {r}" if r else "no prediction"
+    no_model = unavailable.get("log10_sigma")
+    pred_codes[miss] = [f"no prediction: {no_model or r}" if no_model or r else "no prediction"
                         for r in features.loc[miss, REJECTION]]
     survivors = pass_w & has_pred
     t = _timer(timings, "predictions", t)
@@ -356,10 +389,10 @@ def run_screen(pool: Pool, predictors: Predictors, options: ScreenOptions | None
         table[c] = np.nan
     idx = np.flatnonzero(survivors)
     if len(idx):
-        scored = composite_score(table.iloc[idx], options.weights, options.normalisation)
+        scored = composite_score(table.iloc[idx], options.weights, options.normalisation, skip)
         for c in ("score", "imputed", "term_sigma", "term_esw", "term_ea", "term_sigma_e"):
             table.loc[idx, c] = scored[c].to_numpy()
-        table.loc[idx, "pareto_rank"] = pareto_ranks(pareto_objectives(table.iloc[idx]))
+        table.loc[idx, "pareto_rank"] = pareto_ranks(pareto_objectives(table.iloc[idx], skip))
         order = idx[np.argsort(-table.loc[idx, "score"].to_numpy(), kind="stable")]
         table.loc[order, "rank"] = np.arange(1, len(order) + 1)
     table["pareto_rank"] = table["pareto_rank"].astype(int)
@@ -370,7 +403,8 @@ def run_screen(pool: Pool, predictors: Predictors, options: ScreenOptions | None
               "esw": int(pass_w.sum()), "predictions": int(survivors.sum()),
               "score": int(np.isfinite(table["score"]).sum())}
     provenance = {
-        "pool": pool.origin, "models": predictors.describe(), "level": options.level,
+        "pool": pool.origin, "mobile_ion": ion, "potentials": f"V vs {ion}/{ion}+",
+        "models": predictors.describe(), "unavailable": unavailable, "level": options.level,
         "window_sources": {k: int(v) for k, v in
                            table["window_source"].value_counts().items()}
         if "window_source" in table else {},
@@ -378,14 +412,16 @@ def run_screen(pool: Pool, predictors: Predictors, options: ScreenOptions | None
         "score": {"sigma": "log10(sigma / S cm^-1)", "sigma_e": "log10(sigma_e / S cm^-1)",
                   "normalisation": f"{options.normalisation} over the {len(idx)} scored "
                                    "compounds",
-                  "formula": "S = w1*sigma + w2*ESW - w3*Ea - w4*sigma_e"},
+                  "formula": _score_formula(skip),
+                  "dropped_terms": {TARGET_TERMS[t]: r for t, r in unavailable.items()
+                                    if t in TARGET_TERMS}},
         "sigma_e_model": f"intrinsic estimate sigma_0 (T/300)^1.5 exp(-Eg/2kT), sigma_0 = "
                          f"{options.sigma0_S_cm:.3g} S/cm, T = {options.temperature_K:g} K "
                          "(order of magnitude; band = sigma_0 x/÷ 10)",
         "data_dir": str(data_dir) if data_dir else None,
     }
     return ScreenResult(table, stages, list(pool.rejected), ion, options, jsonable(provenance),
-                        timings, cache.stats())
+                        timings, cache.stats(), unavailable)
 
 
 def known_placements(result: ScreenResult | pd.DataFrame,

@@ -56,7 +56,8 @@ def funnel_plot(stages: dict[str, int], path: Path, title: str = "") -> Path:
 
 def score_plots(ranked: pd.DataFrame, folder: Path, top: int) -> dict[str, Path]:
     """One scatter per property of :data:`SCORE_PLOTS`: score vs the property, the top ``top``
-    highlighted and the Pareto front (rank 1) ringed."""
+    highlighted and the Pareto front (rank 1) ringed. A property with no value at all (e.g. Ea
+    of a screen whose ion has no Ea model) gets no plot."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,6 +73,8 @@ def score_plots(ranked: pd.DataFrame, folder: Path, top: int) -> dict[str, Path]
         if log:
             with np.errstate(divide="ignore", invalid="ignore"):
                 x = np.where(x > 0, np.log10(x), np.nan)
+        if not np.isfinite(x).any():
+            continue
         y = ranked["score"].to_numpy(float)
         fig, ax = plt.subplots(figsize=(5, 4))
         ax.scatter(x[~is_top], y[~is_top], s=6, c="0.6", label="ranked")

@@ -8,7 +8,10 @@ different units and spans, so each term is first normalised over the pool:
 * every term is then scaled to [0, 1] by min-max over the pool (``method="minmax"``) or to zero
   mean and unit variance (``method="zscore"``);
 * a missing term is replaced by the pool median of that term (so it neither helps nor hurts) and
-  the candidate carries the reason code ``imputed:<term>``.
+  the candidate carries the reason code ``imputed:<term>``;
+* a term with no model at all for the mobile ion (``skip``, e.g. Ea of a Na screen: no Na
+  activation-energy labels exist) is left out of S and of the Pareto objectives: its
+  ``term_<name>`` is NaN and no candidate is marked imputed for it.
 
 The score is therefore relative to the pool it was computed on. References: seed paper (see
 ../shared/reference/seed_paper.txt), Deb et al. IEEE TEC 6, 182 (2002) for non-dominated sorting.
@@ -16,6 +19,7 @@ The score is therefore relative to the pool it was computed on. References: seed
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,15 +74,22 @@ def _normalise(values: np.ndarray, method: str) -> np.ndarray:
 
 
 def composite_score(table: pd.DataFrame, weights: Weights = Weights(),
-                    method: str = "minmax") -> pd.DataFrame:
+                    method: str = "minmax", skip: Collection[str] = ()) -> pd.DataFrame:
     """Add ``score``, one ``term_<name>`` column per normalised term and ``imputed`` codes.
 
-    ``table`` needs the columns named in :data:`TERMS` (a missing column counts as all-missing).
+    ``table`` needs the columns named in :data:`TERMS` (a missing column counts as all-missing);
+    terms named in ``skip`` (keys of :data:`TERMS`) are left out (module docstring).
     """
+    unknown = set(skip) - set(TERMS)
+    if unknown:
+        raise ValueError(f"unknown score terms {sorted(unknown)}; terms: {', '.join(TERMS)}")
     out = table.copy()
     score = np.zeros(len(out))
     imputed: list[list[str]] = [[] for _ in range(len(out))]
     for name, (column, sign, log) in TERMS.items():
+        if name in skip:
+            out[f"term_{name}"] = np.nan
+            continue
         raw = pd.to_numeric(out[column], errors="coerce").to_numpy(float) if column in out else \
             np.full(len(out), np.nan)
         if log:
@@ -133,12 +144,14 @@ def pareto_ranks(objectives: np.ndarray, block: int = 512) -> np.ndarray:
     return ranks
 
 
-def pareto_objectives(table: pd.DataFrame) -> np.ndarray:
-    """The default Pareto objectives (maximised): log10 sigma, ESW width, -Ea."""
+def pareto_objectives(table: pd.DataFrame, skip: Collection[str] = ()) -> np.ndarray:
+    """The default Pareto objectives (maximised): log10 sigma, ESW width, -Ea; terms named in
+    ``skip`` (``"sigma"``, ``"esw"``, ``"ea"``) are left out."""
     def col(name: str) -> np.ndarray:
         return pd.to_numeric(table[name], errors="coerce").to_numpy(float) if name in table else \
             np.full(len(table), np.nan)
 
     with np.errstate(divide="ignore", invalid="ignore"):
         log_sigma = np.where(col("sigma_S_cm") > 0, np.log10(col("sigma_S_cm")), np.nan)
-    return np.column_stack([log_sigma, col("esw_width_V"), -col("Ea_eV")])
+    objectives = {"sigma": log_sigma, "esw": col("esw_width_V"), "ea": -col("Ea_eV")}
+    return np.column_stack([v for k, v in objectives.items() if k not in skip])

@@ -1,11 +1,13 @@
 """Electrochemical stability windows of pool compounds: exact where the entries cover the
 chemical system, the ML surrogate elsewhere, each labelled, with intervals, cached on disk.
 
-* ``exact``: the grand-potential (Li-open) window of :mod:`superionic.stability.window` from
+* ``exact``: the grand-potential window with the mobile ion open (mu_Li, mu_Na ...; V vs that
+  ion's metal) of :mod:`superionic.stability.window` from
   entries that cover the compound's chemical system plus the mobile ion (the MP entries fixture,
   C-Cl-K-Li-Mn-Na-O-Y, offline; the MP API as well when asked and ``MP_API_KEY`` is set). It has
   no model interval: ``*_low == *_high == value`` (DFT/MP2020 errors are not quantified here).
-* ``ML surrogate``: :mod:`superionic.stability.surrogate` (boosted trees on Wang et al. 2024).
+* ``ML surrogate``: :mod:`superionic.stability.surrogate` (boosted trees on the Wang et al. 2024
+  rows of the mobile ion: 712 Li, 386 Na rows, potentials vs that ion's metal).
   It gives no intervals of its own, so the interval is the split-conformal one from its held-out
   error: half-width = the ceil(level (n+1))-th smallest absolute error on the surrogate's
   held-out (chemical-system group) split, n held-out rows (Vovk et al. 2005; Lei et al. JASA
@@ -137,11 +139,14 @@ def _exact_windows(formulas: Sequence[str], mobile_ion: str, sources: Sequence[A
     return out
 
 
-def _exact_row(result: Any) -> dict[str, Any]:
+def _exact_row(result: Any, mobile_ion: str) -> dict[str, Any]:
     from superionic.stability.window import WindowError
 
     if isinstance(result, WindowError):
         return {"window_error": f"{result.kind}: {result.error}"}
+    if result.mobile_ion != mobile_ion:
+        raise ValueError(f"{result.formula}: window computed with {result.mobile_ion} open, the "
+                         f"screen's mobile ion is {mobile_ion}")
     return {"reduction_V": result.reduction_V, "oxidation_V": result.oxidation_V,
             "width_V": result.width_V, "reduction_V_low": result.reduction_V,
             "reduction_V_high": result.reduction_V, "oxidation_V_low": result.oxidation_V,
@@ -214,7 +219,7 @@ def pool_windows(formulas: Sequence[str], features: pd.DataFrame, mobile_ion: st
         if todo:
             exact = _exact_windows(todo, mobile_ion, entry_sources(), hull_cache)
             for f, r in exact.items():
-                row = _exact_row(r)
+                row = _exact_row(r, mobile_ion)
                 if row["window_error"] == "":
                     rows[f] = row
             rest = [f for f in todo if f not in rows]
