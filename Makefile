@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $@
 
+# The main job on the embedded defaults (offline data, SQLite, local pool, CHGNet): data -> models
+# -> screen -> MD -> one active-learning round -> workspace/report/index.html. Rerunning resumes.
 demo: setup
 	$(VENV)/bin/superionic data list
+	$(VENV)/bin/superionic discover --workspace workspace
 
 # The store tests also run against a real PostgreSQL server on 127.0.0.1 (.ci/postgres.sh
 # starts a throw-away cluster, stopped afterwards); the report test drives headless Chromium.

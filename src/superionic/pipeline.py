@@ -38,8 +38,16 @@ def _workspace(ctx: Context, name: str) -> Path:
     return path
 
 
-def model_dir(ctx: Context) -> Path:
-    return _workspace(ctx, "models") / f"log10_sigma_{ctx.settings.mobile_ion}"
+def models_root(ctx: Context) -> Path:
+    """The campaign's model folder; one saved model per target and mobile ion below it."""
+    return _workspace(ctx, "models")
+
+
+def model_dir(ctx: Context, target: str = "log10_sigma") -> Path:
+    """Where the campaign's saved ``target`` model lives (the layout ``superionic train`` uses)."""
+    from superionic.models.paths import model_path
+
+    return model_path(models_root(ctx), target, ctx.settings.mobile_ion)
 
 
 def stage_data(ctx: Context) -> StageOutput:
@@ -68,7 +76,7 @@ def stage_models(ctx: Context, budget: Budget) -> StageOutput:
     out = _workspace(ctx, "models")
     report = run_training("log10_sigma", s.data_dir, s.mobile_ion, list(budget.models),
                           list(budget.splits), budget=budget.search_budget, seed=s.seed, out=out,
-                          model_dir=model_dir(ctx))
+                          model_dir=model_dir(ctx), n_jobs=s.n_workers)
     figures = {Path(f).stem: f for f in report.get("figures", [])
                if Path(f).stem.startswith(("parity_obelix", "parity_group", "shap", "pearson",
                                            "heatmap", "correlation"))}
@@ -94,7 +102,8 @@ def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
 
     s = ctx.settings
     pool = load_pool("offline", s.mobile_ion, s.data_dir, s.mp_api_key, s.mp_endpoint)
-    predictors = load_predictors(model_dir(ctx), s.data_dir, s.mobile_ion, s.seed)
+    predictors = load_predictors(models_root(ctx), s.data_dir, s.mobile_ion, s.seed,
+                                 budget=budget.search_budget)
     cache = ScreenCache(s.cache_dir / "screen")
     result = run_screen(pool, predictors, ScreenOptions.from_settings(s, top=budget.top),
                         cache=cache, entry_sources=default_entry_sources(s.data_dir),
@@ -177,6 +186,11 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
                  "sigma300_S_cm": arr.get("sigma300_S_cm")}
         for t in analysis["temperatures"]:
             entry[f"D_cm2_s@{t['temperature_K']:g}K"] = t.get("D_cm2_s")
+        entry["diffusive_temperatures_K"] = [t["temperature_K"] for t in analysis["temperatures"]
+                                             if t.get("diffusive")]
+        if len(entry["diffusive_temperatures_K"]) < 2:
+            entry["verdict"] = ("no significant diffusion at two temperatures in this run "
+                                "(D <= 2 errors); no Arrhenius extrapolation")
         table.append(entry)
         rows.append({"formula": formula, "analysis": analysis, "runs": [r.to_dict() for r in ok],
                      "params": asdict(params)})
@@ -210,7 +224,7 @@ def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, A
     files = {f"{formula}-msd": out / "msd.png", f"{formula}-vanhove": out / "vanhove.png"}
     plots.plot_msd(result.msd, result.tracer, result.collective, ion=ion, path=files[f"{formula}-msd"])
     plots.plot_vanhove(van_hove(traj), path=files[f"{formula}-vanhove"])
-    good = [t for t in analysis["temperatures"] if (t.get("D_cm2_s") or 0) > 0]
+    good = [t for t in analysis["temperatures"] if t.get("diffusive")]
     if len(good) >= 2:
         fit = fit_arrhenius([t["temperature_K"] for t in good], [t["D_cm2_s"] for t in good],
                             form="D")

@@ -84,7 +84,7 @@ def test_ideal_gas_md_label_matches_einstein_and_nernst_einstein(tmp_path) -> No
 
 
 def test_a_vibrating_crystal_is_not_diffusion() -> None:
-    from superionic.active.md_oracle import _diffuses
+    from superionic.md.analysis import is_diffusive as _diffuses
 
     assert _diffuses({"D_cm2_s": 1e-5, "D_err": 1e-6, "sigma_S_cm": 0.1}, 2.0)
     assert not _diffuses({"D_cm2_s": 1e-6, "D_err": 1e-6, "sigma_S_cm": 0.01}, 2.0)  # 1 sigma

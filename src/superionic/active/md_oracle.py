@@ -173,15 +173,6 @@ def analyze_md_runs(runs: Sequence[Any], mobile_ion: str) -> list[dict[str, Any]
     return out
 
 
-def _diffuses(row: Mapping[str, Any], n_sigma: float) -> bool:
-    """Whether a per-temperature summary shows diffusion: D > 0, sigma > 0 and D larger than
-    ``n_sigma`` times its error (a vibrating crystal gives D ~ 0 +/- err in a short run)."""
-    D, err, sigma = row.get("D_cm2_s") or 0.0, row.get("D_err"), row.get("sigma_S_cm") or 0.0
-    if not (D > 0 and sigma > 0):
-        return False
-    return err is None or not math.isfinite(err) or D > n_sigma * err
-
-
 StructureSource = Mapping[str, Any] | Callable[[str], Any]
 
 
@@ -230,6 +221,8 @@ class MDOracle:
 
     def label_one(self, cid: str) -> MDLabel:
         """Run the MD of one candidate and fit its Arrhenius laws (raises on failure)."""
+        from superionic.md.analysis import is_diffusive
+
         structure = self.structure(cid)
         if hasattr(structure, "composition") and self.mobile_ion not in {
                 el.symbol for el in structure.composition.elements}:
@@ -247,7 +240,7 @@ class MDOracle:
         for row in per_T:
             if "error" in row:
                 skipped[f"{row['temperature_K']:g} K"] = row["error"]
-            elif not _diffuses(row, settings.min_D_significance):
+            elif not is_diffusive(row, settings.min_D_significance):
                 skipped[f"{row['temperature_K']:g} K"] = (
                     f"no significant diffusion (D = {row.get('D_cm2_s'):.3g} +/- "
                     f"{row.get('D_err') or float('nan'):.2g} cm^2/s)")

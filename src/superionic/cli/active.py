@@ -62,6 +62,7 @@ def _problem(oracle: str, labels: Path | None, train: Path | None, candidates: P
     """Pool ids/formulas, the starting labels, the truth (retrospective) and structures."""
     from superionic.active.candidates import read_candidates
     from superionic.active.pool import seed_split, top_threshold
+    from superionic.records import Rejection
 
     ion = settings.mobile_ion
     if oracle == "retrospective":
@@ -82,6 +83,10 @@ def _problem(oracle: str, labels: Path | None, train: Path | None, candidates: P
     base = _read_labels(train) if train else _merged_labels(settings.data_dir, ion)
     cands = read_candidates(candidates, settings.data_dir, need_structures=oracle == "md")
     new = [(c, f) for c, f in zip(cands.ids, cands.formulas, strict=True) if c not in base]
+    cands.rejected.extend(
+        Rejection(str(candidates), None, f"candidate {c!r} is already in the training labels "
+                  f"({base[c]:.2f} log10 S/cm): not queried; give it another id to label it again")
+        for c in cands.ids if c in base)
     if not new:
         raise ValueError(f"{candidates}: no candidate outside the training labels")
     ids = sorted(base) + [c for c, _ in new]

@@ -9,7 +9,8 @@ with its error and left out of the fit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from superionic.md.protocol import MDRunResult
@@ -23,6 +24,19 @@ def analyze_run(run: MDRunResult, ion: str = "Li") -> dict[str, Any]:
     traj = read_trajectory(run.frames_path or run.run_dir / "frames.extxyz", ion=ion,
                            timestep_ps=run.timestep_ps, temperature_K=run.temperature_K)
     return analyze_trajectory(traj, temperature_K=run.temperature_K).summary()
+
+
+MIN_D_SIGNIFICANCE = 2.0  # D must exceed this many standard errors to count as diffusion
+
+
+def is_diffusive(row: Mapping[str, Any], n_sigma: float = MIN_D_SIGNIFICANCE) -> bool:
+    """Whether a per-temperature summary shows diffusion: D > 0, sigma > 0 and D larger than
+    ``n_sigma`` times its error. A crystal that only vibrates during a short run gives
+    D ~ 0 +/- err; fitting an Arrhenius line through such points would invent an Ea."""
+    D, err, sigma = row.get("D_cm2_s") or 0.0, row.get("D_err"), row.get("sigma_S_cm") or 0.0
+    if not (D > 0 and sigma > 0):
+        return False
+    return err is None or not math.isfinite(err) or D > n_sigma * err
 
 
 def arrhenius_summary(T_K: Sequence[float], D_cm2_s: Sequence[float],
@@ -40,16 +54,20 @@ def arrhenius_summary(T_K: Sequence[float], D_cm2_s: Sequence[float],
             "sigma300_interval_S_cm": [lo, hi], "level": level}
 
 
-def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li") -> dict[str, Any]:
-    """Per-temperature summaries and, with two or more temperatures, the Arrhenius fit."""
+def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li",
+                 min_D_significance: float = MIN_D_SIGNIFICANCE) -> dict[str, Any]:
+    """Per-temperature summaries (each flagged ``diffusive``, :func:`is_diffusive`) and, with two
+    or more diffusive temperatures, the Arrhenius fit over those."""
     per_T: list[dict[str, Any]] = []
     for run in sorted(runs, key=lambda r: r.temperature_K):
         try:
             per_T.append(analyze_run(run, ion))
         except (ValueError, OSError) as exc:  # TrajectoryError/FitWindowError are ValueErrors
             per_T.append({"temperature_K": run.temperature_K, "error": str(exc)})
-    good = [r for r in per_T if "error" not in r and (r.get("D_cm2_s") or 0) > 0
-            and (r.get("sigma_S_cm") or 0) > 0]
+    for r in per_T:
+        if "error" not in r:
+            r["diffusive"] = is_diffusive(r, min_D_significance)
+    good = [r for r in per_T if r.get("diffusive")]
     out: dict[str, Any] = {"ion": ion, "temperatures": per_T, "arrhenius": None}
     if len({r["temperature_K"] for r in good}) >= 2:
         errs = [r.get("D_err") for r in good]
