@@ -15,7 +15,7 @@ __all__ = ["read_ase_trajectory", "read_trajectory", "read_vasprun", "read_xdatc
 def read_trajectory(path: str | Path, ion: str = "Li", timestep_ps: float | None = None,
                     temperature_K: float | None = None, drift_correction: bool = True) -> Trajectory:
     """Read a trajectory file, choosing the adapter by name: ``*vasprun*.xml`` -> pymatgen
-    Vasprun, ``*XDATCAR*`` -> pymatgen Xdatcar, anything else -> ASE (extxyz, .traj, ...)."""
+    Vasprun, ``*XDATCAR*`` -> native XDATCAR parser, anything else -> ASE (extxyz, .traj, ...)."""
     name = Path(path).name.lower()
     if "vasprun" in name and name.endswith((".xml", ".xml.gz")):
         return read_vasprun(path, ion, timestep_ps, temperature_K, drift_correction)
