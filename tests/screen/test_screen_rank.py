@@ -38,19 +38,31 @@ def _ranked(pool, predictors, surrogate, entries, cache, weights):
                       entry_sources=entries).ranked
 
 
-@pytest.mark.parametrize("weights, column, descending", [
-    (Weights(1, 0, 0, 0), "log10_sigma_mean", True),
-    (Weights(0, 1, 0, 0), "esw_width_V", True),
-    (Weights(0, 0, 1, 0), "Ea_eV", False),
-    (Weights(0, 0, 0, 1), "band_gap_eV", True),  # sigma_e falls with the gap
+@pytest.mark.parametrize("weights, column, descending, bounds", [
+    (Weights(1, 0, 0, 0), "log10_sigma_mean", True, (None, None)),
+    (Weights(0, 1, 0, 0), "esw_width_V", True, (None, 5.0)),  # wider than 5 V counts as 5 V
+    (Weights(0, 0, 1, 0), "Ea_eV", False, (None, None)),
+    (Weights(0, 0, 0, 1), "sigma_e_S_cm", False, (1e-10, None)),  # below 1e-10 S/cm: all equal
 ])
 def test_single_weight_ranks_by_that_property(rank_pool, predictors, surrogate, licl_entries,
-                                              cache, weights, column, descending):
+                                              cache, weights, column, descending, bounds):
     ranked = _ranked(rank_pool, predictors, surrogate, licl_entries, cache, weights)
     assert len(ranked) == len(FORMULAS)
-    values = ranked[column].to_numpy(float)
+    values = np.clip(ranked[column].to_numpy(float), *bounds)
     steps = np.diff(values)
-    assert (steps <= 1e-12).all() if descending else (steps >= -1e-12).all()
+    assert (steps <= 1e-12 * np.abs(values[:-1]).max()).all() if descending else \
+        (steps >= -1e-12 * np.abs(values[:-1]).max()).all()
+
+
+def test_saturated_terms_tie(rank_pool, predictors, surrogate, licl_entries, cache) -> None:
+    """Electronic conductivities below 1e-10 S/cm all get the best sigma_e term (no cell can
+    tell them apart), and conductivities above the floor rank below them."""
+    ranked = _ranked(rank_pool, predictors, surrogate, licl_entries, cache, Weights(0, 0, 0, 1))
+    below = ranked["sigma_e_S_cm"] <= 1e-10
+    assert below.any()
+    assert np.allclose(ranked.loc[below, "term_sigma_e"], ranked["term_sigma_e"].min())
+    if (~below).any():
+        assert (ranked.loc[~below, "term_sigma_e"] > ranked["term_sigma_e"].min()).all()
 
 
 def test_weights_move_the_ranking(rank_pool, predictors, surrogate, licl_entries, cache):

@@ -7,6 +7,12 @@ different units and spans, so each term is first normalised over the pool:
   log10(sigma_e / S cm^-1) (both span orders of magnitude);
 * every term is then scaled to [0, 1] by min-max over the pool (``method="minmax"``) or to zero
   mean and unit variance (``method="zscore"``);
+* a term saturates where a better value has no practical use (:data:`SATURATION`): an
+  electronic conductivity below 1e-10 S/cm (below what DC polarisation resolves, and far below
+  the ~1e-8 S/cm at which self-discharge matters) counts as 1e-10, and a window wider than 5 V
+  counts as 5 V (0-5 V vs Li/Li+ spans every anode and cathode in use). Without this, the
+  band-gap estimate of sigma_e (1e-70 S/cm for a fluoride) and the window would reward wide-gap
+  insulators twice for a difference no cell can feel;
 * a missing term is replaced by the pool median of that term (so it neither helps nor hurts) and
   the candidate carries the reason code ``imputed:<term>``;
 * a term with no model at all for the mobile ion (``skip``, e.g. Ea of a Na screen: no Na
@@ -31,6 +37,14 @@ TERMS: dict[str, tuple[str, float, bool]] = {
     "esw": ("esw_width_V", +1.0, False),
     "ea": ("Ea_eV", -1.0, False),
     "sigma_e": ("sigma_e_S_cm", -1.0, True),
+}
+
+
+#: Practical bounds of a term before normalisation (in the term's units: V for esw, log10(S/cm)
+#: for sigma_e); values beyond them are clipped (module docstring).
+SATURATION: dict[str, tuple[float | None, float | None]] = {
+    "esw": (None, 5.0),
+    "sigma_e": (-10.0, None),
 }
 
 
@@ -95,6 +109,8 @@ def composite_score(table: pd.DataFrame, weights: Weights = Weights(),
         if log:
             with np.errstate(divide="ignore", invalid="ignore"):
                 raw = np.where(raw > 0, np.log10(raw), np.nan)
+        lo, hi = SATURATION.get(name, (None, None))
+        raw = np.clip(raw, lo, hi) if lo is not None or hi is not None else raw
         term = _normalise(raw, method)
         missing = ~np.isfinite(term)
         if missing.any():
