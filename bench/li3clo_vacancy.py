@@ -77,6 +77,38 @@ def transport_D(run: MDRunResult) -> dict[str, Any] | None:
             "n_hops": hops.n_hops, "D_hop_cm2_s": hops.D_hop_cm2_s}
 
 
+def plot_msd_comparison(runs: dict[tuple[str, float], MDRunResult], path: Path) -> Path:
+    """Li tracer MSD (A^2) vs lag (ps), vacancy cell vs pristine cell, one panel per T."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from superionic.transport import mean_squared_displacement, read_trajectory
+
+    temps = sorted({T for _, T in runs})
+    fig, axes = plt.subplots(1, len(temps), figsize=(4.2 * len(temps), 3.6), squeeze=False)
+    for ax, T in zip(axes[0], temps, strict=True):
+        for name, style in (("vacancy", "C3-"), ("pristine", "C0-")):
+            run = runs.get((name, T))
+            if run is None:
+                continue
+            traj = read_trajectory(run.frames_path, ion=ION, timestep_ps=run.timestep_ps,
+                                   temperature_K=run.temperature_K)
+            msd = mean_squared_displacement(traj)
+            half = msd.n_frames // 2  # beyond half the run, few time origins remain
+            ax.plot(msd.lag_ps[:half], msd.tracer_A2[:half], style,
+                    label=f"{name} ({traj.n_ions} Li)")
+        ax.set(title=f"Li3ClO, CHGNet NVT, {T:.0f} K", xlabel="lag (ps)",
+               ylabel="Li tracer MSD (A$^2$)")
+        ax.legend(frameon=False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--temperatures", type=float, nargs="+", default=[1200.0, 1500.0])
@@ -89,6 +121,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("workspace/bench/li3clo_vacancy"))
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--plot", type=Path, default=None,
+                    help="write the vacancy-vs-pristine MSD figure here (PNG)")
     args = ap.parse_args()
 
     source = load_structure("mp-985585")
@@ -147,6 +181,9 @@ def main() -> None:
             if tv and tp:
                 print(f"  Li hops in {args.prod_ps:g} ps: vacancy {tv['n_hops']}, pristine "
                       f"{tp['n_hops']} (superionic.transport.hops, 1.5 A threshold)")
+    if args.plot is not None:
+        done = {labels[i]: run for i, run in ok}
+        print(f"MSD figure: {plot_msd_comparison(done, args.plot)}")
     out = args.out / "summary.json"
     out.write_text(json.dumps({f"{k[0]}_{k[1]:g}K": v for k, v in rows.items()}, indent=1,
                               default=str))
