@@ -33,3 +33,20 @@ def test_replay_curve_finds_conductors_faster_when_the_features_predict_them() -
     # 40 random picks hit ~40/6 conductors; UCB's picks are mostly conductors
     assert found["random"][-1] * n_good < 15
     assert found["ucb"][-1] * n_good >= 25 and found["ucb"][-1] >= 2.5 * found["random"][-1]
+
+
+def test_md_candidates_skip_a_structure_without_an_md_cell_and_go_on() -> None:
+    """Cubic LLZO (192 atoms, fractional Li) has no integral ordering in a 40-110 atom cell: it is
+    reported and skipped, and the next candidate takes its place (the campaign never dies on one
+    compound)."""
+    from superionic.defects.library import get_structure
+    from superionic.pipeline import prepare_candidates
+
+    picks = [("Li7La3Zr2O12", get_structure("LLZO"), "library"),
+             ("Li3ClO", get_structure("Li3ClO"), "library"),
+             ("Li2S", get_structure("Li2S"), "library")]
+    cells, skipped = prepare_candidates(picks, Budget(md_candidates=1), seed=0)
+    assert [c[0] for c in cells] == ["Li3ClO"]
+    assert len(cells[0][1]) == 40  # 2x2x2 of the 5-atom cubic cell
+    assert [s["formula"] for s in skipped] == ["Li7La3Zr2O12"]
+    assert "not integral" in skipped[0]["reason"]

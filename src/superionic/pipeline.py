@@ -34,6 +34,16 @@ class Budget:
     al_curve_batch: int = 20
 
 
+def _say(stage: str) -> Any:
+    """A progress callback printing ``stage: message`` lines to stderr (stdout stays JSON)."""
+    import sys
+
+    def say(message: str) -> None:
+        print(f"  {stage}: {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
 def _workspace(ctx: Context, name: str) -> Path:
     path = ctx.settings.workspace / name
     path.mkdir(parents=True, exist_ok=True)
@@ -78,7 +88,8 @@ def stage_models(ctx: Context, budget: Budget) -> StageOutput:
     out = _workspace(ctx, "models")
     report = run_training("log10_sigma", s.data_dir, s.mobile_ion, list(budget.models),
                           list(budget.splits), budget=budget.search_budget, seed=s.seed, out=out,
-                          model_dir=model_dir(ctx), n_jobs=s.n_workers)
+                          model_dir=model_dir(ctx), n_jobs=s.n_workers,
+                          progress=_say("models"))
     figures = {Path(f).stem: f for f in report.get("figures", [])
                if Path(f).stem.startswith(("parity_obelix", "parity_group", "shap", "pearson",
                                            "heatmap", "correlation"))}
@@ -105,7 +116,7 @@ def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
     s = ctx.settings
     pool = load_pool("offline", s.mobile_ion, s.data_dir, s.mp_api_key, s.mp_endpoint)
     predictors = load_predictors(models_root(ctx), s.data_dir, s.mobile_ion, s.seed,
-                                 budget=budget.search_budget)
+                                 budget=budget.search_budget, progress=_say("screen"))
     cache = ScreenCache(s.cache_dir / "screen")
     result = run_screen(pool, predictors, ScreenOptions.from_settings(s, top=budget.top),
                         cache=cache, entry_sources=default_entry_sources(s.data_dir),
@@ -157,23 +168,46 @@ def candidate_structures(formulas: list[str], data_dir: Path, n: int) -> list[tu
     return out
 
 
+def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: int,
+                       ) -> tuple[list[tuple[str, Any, str]], list[dict[str, str]]]:
+    """MD cells (ordered supercells in ``budget.md_atoms``) for the first ``md_candidates`` picks
+    that allow one; the others are reported with the reason (e.g. cubic LLZO: 192 atoms with
+    partial occupancies, no integral ordering in a 40-110 atom cell) and skipped."""
+    from superionic.md.prepare import prepare_structure
+
+    cells: list[tuple[str, Any, str]] = []
+    skipped: list[dict[str, str]] = []
+    for formula, structure, source in picks:
+        if len(cells) >= budget.md_candidates:
+            break
+        try:
+            cells.append((formula, prepare_structure(structure, atom_range=budget.md_atoms,
+                                                     seed=seed), source))
+        except (ValueError, RuntimeError) as exc:
+            skipped.append({"formula": formula, "structure_source": source,
+                            "reason": f"{type(exc).__name__}: {exc}"})
+    return cells, skipped
+
+
 def stage_md(ctx: Context, budget: Budget) -> StageOutput:
     """Short CHGNet MD of the best-ranked candidates that have a structure; Arrhenius to 300 K."""
     from superionic.md.analysis import analyze_runs
-    from superionic.md.prepare import prepare_structure
     from superionic.md.protocol import MDParams, run_temperatures
     from superionic.parallel import TaskError
 
     s = ctx.settings
     ranked = [c["formula"] for c in ctx.summaries.get("screen", {}).get("candidates", [])]
-    picks = candidate_structures(ranked, s.data_dir, budget.md_candidates)
+    cells, skipped = prepare_candidates(candidate_structures(ranked, s.data_dir, len(ranked)),
+                                        budget, s.seed)
     note = None
-    if not picks:  # nothing of the shortlist has a structure offline: validate a known control
-        picks = candidate_structures(["Li3ClO"], s.data_dir, 1)
-        note = "no shortlisted candidate has a structure offline; ran the Li3ClO control instead"
+    if not cells:  # nothing of the shortlist has an MD-ready structure: validate a known control
+        cells, more = prepare_candidates(candidate_structures(["Li3ClO"], s.data_dir, 1), budget,
+                                         s.seed)
+        skipped += more
+        note = ("no shortlisted candidate has an MD-ready structure offline; ran the Li3ClO "
+                "control instead")
     rows, table, artefacts = [], [], {}
-    for formula, structure, source in picks:
-        cell = prepare_structure(structure, atom_range=budget.md_atoms, seed=s.seed)
+    for formula, cell, source in cells:
         params = MDParams(temperature_K=budget.md_temperatures_K[0], equil_ps=budget.md_equil_ps,
                           prod_ps=budget.md_prod_ps, seed=s.seed)
         runs = run_temperatures(cell, budget.md_temperatures_K, _workspace(ctx, f"md/{formula}"),
@@ -196,9 +230,12 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
         table.append(entry)
         rows.append({"formula": formula, "analysis": analysis, "runs": [r.to_dict() for r in ok],
                      "params": asdict(params)})
-        artefacts.update(_md_plots(ctx, formula, ok, analysis))
+        try:
+            artefacts.update(_md_plots(ctx, formula, ok, analysis))
+        except (ValueError, OSError) as exc:  # a plot never costs the stage its numbers
+            entry["plot_error"] = f"{type(exc).__name__}: {exc}"
     return StageOutput(rows={"md_runs": rows},
-                       summary={"md": table, "note": note,
+                       summary={"md": table, "note": note, "skipped": skipped,
                                 "budget": {"temperatures_K": list(budget.md_temperatures_K),
                                            "equil_ps": budget.md_equil_ps,
                                            "prod_ps": budget.md_prod_ps}},

@@ -49,7 +49,9 @@ def metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     if y_true.size == 0:
         return {"r2": float("nan"), "mae": float("nan"), "mse": float("nan"),
                 "spearman": float("nan")}
-    rho = spearmanr(y_true, y_pred).statistic if y_true.size > 2 else float("nan")
+    ranked = y_true.size > 2 and np.ptp(y_true) > 0 and np.ptp(y_pred) > 0
+    # a constant prediction (the mean baseline) has no rank correlation: NaN, without a warning
+    rho = spearmanr(y_true, y_pred).statistic if ranked else float("nan")
     return {"r2": float(r2_score(y_true, y_pred)) if y_true.size > 1 else float("nan"),
             "mae": float(mean_absolute_error(y_true, y_pred)),
             "mse": float(mean_squared_error(y_true, y_pred)),
