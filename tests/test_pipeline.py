@@ -50,3 +50,16 @@ def test_md_candidates_skip_a_structure_without_an_md_cell_and_go_on() -> None:
     assert len(cells[0][1]) == 40  # 2x2x2 of the 5-atom cubic cell
     assert [s["formula"] for s in skipped] == ["Li7La3Zr2O12"]
     assert "not integral" in skipped[0]["reason"]
+
+
+def test_report_figures_put_the_best_model_first() -> None:
+    from superionic.pipeline import report_figures
+
+    paths = [f"/m/parity_{sp}_{m}.png" for sp in ("obelix", "group", "random")
+             for m in ("mean", "rf", "knn")] + ["/m/shap_log10_sigma_rf.png",
+                                                  "/m/pearson_log10_sigma.png"]
+    figs = report_figures(paths, "rf")
+    assert list(figs)[:5] == ["parity_obelix_rf", "parity_group_rf", "parity_random_rf",
+                              "shap_log10_sigma_rf", "pearson_log10_sigma"]
+    assert list(figs)[5:] == ["parity_obelix_mean", "parity_obelix_knn"]
+    assert figs["parity_group_rf"] == "/m/parity_group_rf.png"

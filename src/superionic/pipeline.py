@@ -90,15 +90,26 @@ def stage_models(ctx: Context, budget: Budget) -> StageOutput:
                           list(budget.splits), budget=budget.search_budget, seed=s.seed, out=out,
                           model_dir=model_dir(ctx), n_jobs=s.n_workers,
                           progress=_say("models"))
-    figures = {Path(f).stem: f for f in report.get("figures", [])
-               if Path(f).stem.startswith(("parity_obelix", "parity_group", "shap", "pearson",
-                                           "heatmap", "correlation"))}
+    figures = report_figures(report.get("figures", []), report["best"].get("model"))
     return StageOutput(
         rows={"predictions": [dict(r, formula=None) for r in report["rows"]]},
         summary={"target": report["target"], "unit": report["unit"], "n_rows": report["n_rows"],
                  "best_model": report["best"].get("model"), "best": report["best"],
                  "metrics": report["rows"], "interval_coverage": report["intervals"]},
         artefacts=figures)
+
+
+def report_figures(paths: list[str], best: str | None) -> dict[str, str]:
+    """The model figures for the report, in reading order: the best model's parity plot on each
+    split (most honest split first), SHAP, the correlation heatmap, then every other model on
+    the first split. Keys are file stems."""
+    stems = {Path(f).stem: f for f in paths}
+    parity = [k for k in stems if k.startswith("parity_")]
+    splits = list(dict.fromkeys(k.split("_")[1] for k in parity))
+    order = [f"parity_{sp}_{best}" for sp in splits]
+    order += [k for k in stems if k.startswith(("shap", "pearson", "heatmap", "correlation"))]
+    order += [k for k in parity if splits and k.startswith(f"parity_{splits[0]}_")]
+    return {k: stems[k] for k in dict.fromkeys(order) if k in stems}
 
 
 def stage_screen(ctx: Context, budget: Budget) -> StageOutput:

@@ -74,7 +74,7 @@ def _section(name: str, payload: Mapping[str, Any], out: Path) -> str:
                 not isinstance(v, list | dict) for v in value.values()):
             parts.append(f"<h3>{html.escape(key)}</h3>{_kv(value)}")
     figs = []
-    for label, path in sorted(payload.get("artefacts", {}).items()):
+    for label, path in payload.get("artefacts", {}).items():  # the stage's own order
         src = Path(path)
         if not src.exists():
             figs.append(f"<p>missing artefact {html.escape(label)}: {html.escape(path)}</p>")
