@@ -202,7 +202,7 @@ def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: 
 
 def stage_md(ctx: Context, budget: Budget) -> StageOutput:
     """Short CHGNet MD of the best-ranked candidates that have a structure; Arrhenius to 300 K."""
-    from superionic.md.analysis import analyze_runs
+    from superionic.md.analysis import analyze_runs, usable_for_arrhenius
     from superionic.md.protocol import MDParams, run_temperatures
     from superionic.parallel import TaskError
 
@@ -233,11 +233,18 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
                  "sigma300_S_cm": arr.get("sigma300_S_cm")}
         for t in analysis["temperatures"]:
             entry[f"D_cm2_s@{t['temperature_K']:g}K"] = t.get("D_cm2_s")
-        entry["diffusive_temperatures_K"] = [t["temperature_K"] for t in analysis["temperatures"]
+        temps = analysis["temperatures"]
+        entry["diffusive_temperatures_K"] = [t["temperature_K"] for t in temps
                                              if t.get("diffusive")]
-        if len(entry["diffusive_temperatures_K"]) < 2:
-            entry["verdict"] = ("no significant diffusion at two temperatures in this run "
-                                "(D <= 2 errors); no Arrhenius extrapolation")
+        molten = [f"{t['temperature_K']:g} K ({', '.join(t['flowing_species'])})" for t in temps
+                  if t.get("framework_molten")]
+        if molten:
+            entry["molten"] = molten
+        if len([t for t in temps if usable_for_arrhenius(t)]) < 2:
+            entry["verdict"] = (
+                "no Arrhenius extrapolation: fewer than two temperatures with significant "
+                "diffusion (D > 2 errors) in a solid framework"
+                + (f"; the framework flowed at {'; '.join(molten)}" if molten else ""))
         table.append(entry)
         rows.append({"formula": formula, "analysis": analysis, "runs": [r.to_dict() for r in ok],
                      "params": asdict(params)})
@@ -255,6 +262,7 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
 
 def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, Any]) -> dict[str, str]:
     """MSD of the hottest run and the van Hove map; an Arrhenius plot when there is a fit."""
+    from superionic.md.analysis import usable_for_arrhenius
     from superionic.transport import (
         analyze_trajectory,
         fit_arrhenius,
@@ -274,7 +282,7 @@ def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, A
     files = {f"{formula}-msd": out / "msd.png", f"{formula}-vanhove": out / "vanhove.png"}
     plots.plot_msd(result.msd, result.tracer, result.collective, ion=ion, path=files[f"{formula}-msd"])
     plots.plot_vanhove(van_hove(traj), path=files[f"{formula}-vanhove"])
-    good = [t for t in analysis["temperatures"] if t.get("diffusive")]
+    good = [t for t in analysis["temperatures"] if "error" not in t and usable_for_arrhenius(t)]
     if len(good) >= 2:
         fit = fit_arrhenius([t["temperature_K"] for t in good], [t["D_cm2_s"] for t in good],
                             form="D")

@@ -240,6 +240,9 @@ class MDOracle:
         for row in per_T:
             if "error" in row:
                 skipped[f"{row['temperature_K']:g} K"] = row["error"]
+            elif row.get("framework_molten"):
+                skipped[f"{row['temperature_K']:g} K"] = (
+                    f"framework flows (molten or amorphous): {', '.join(row['flowing_species'])}")
             elif not is_diffusive(row, settings.min_D_significance):
                 skipped[f"{row['temperature_K']:g} K"] = (
                     f"no significant diffusion (D = {row.get('D_cm2_s'):.3g} +/- "

@@ -13,17 +13,59 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from superionic.md.protocol import MDRunResult
+
+#: A framework species counts as flowing when its D exceeds this (cm^2/s) and two errors: solids
+#: give D ~ 0 +/- 1e-7 in a short run, molten salts and oxides 1e-5 to 1e-4.
+FRAMEWORK_FLOW_D_CM2_S = 1e-6
+#: Framework species this electronegative (Pauling) or more are the anion sublattice, whose flow
+#: means the crystal melted or amorphised (a second mobile cation is reported, not disqualifying).
+ANION_MIN_ELECTRONEGATIVITY = 2.5
 
 
 def analyze_run(run: MDRunResult, ion: str = "Li") -> dict[str, Any]:
     """Transport summary (``superionic.transport`` keys: D_cm2_s, D_err, sigma_S_cm ...) of one
-    run's production frames, at the run's thermostat temperature."""
+    run's production frames, at the run's thermostat temperature, with the framework check
+    (:func:`framework_check`: ``framework_D_cm2_s``, ``flowing_species``, ``framework_molten``)."""
     from superionic.transport import analyze_trajectory, read_trajectory
 
-    traj = read_trajectory(run.frames_path or run.run_dir / "frames.extxyz", ion=ion,
-                           timestep_ps=run.timestep_ps, temperature_K=run.temperature_K)
-    return analyze_trajectory(traj, temperature_K=run.temperature_K).summary()
+    path = run.frames_path or run.run_dir / "frames.extxyz"
+    traj = read_trajectory(path, ion=ion, timestep_ps=run.timestep_ps,
+                           temperature_K=run.temperature_K)
+    out = analyze_trajectory(traj, temperature_K=run.temperature_K).summary()
+    out.update(framework_check(traj))
+    return out
+
+
+def framework_check(traj: Any) -> dict[str, Any]:
+    """Tracer D (cm^2/s) of every species but the mobile ion of ``traj`` (a
+    :class:`superionic.transport.Trajectory` holding all atoms), the species that flow
+    (D > max(2 errors, :data:`FRAMEWORK_FLOW_D_CM2_S`)) and whether an anion flows
+    (``framework_molten``): then the run measured a melt, not the crystal. Positions are the
+    unwrapped ones with the drift of the non-mobile atoms removed (the frame of the ion's D)."""
+    from pymatgen.core import Element
+
+    from superionic.transport import Trajectory, analyze_trajectory
+
+    ion, temperature_K = traj.ion, traj.temperature_K
+    if traj.all_positions is None:
+        return {}
+    species = np.array(traj.species)
+    D: dict[str, list[float]] = {}
+    for sp in sorted(set(traj.species) - {ion}):
+        sub = Trajectory(positions=traj.all_positions[:, species == sp], cell=traj.cell,
+                         timestep_ps=traj.timestep_ps, ion=sp, temperature_K=temperature_K,
+                         drift_corrected=traj.drift_corrected, source=traj.source)
+        fit = analyze_trajectory(sub, temperature_K=temperature_K).tracer
+        D[sp] = [fit.D_cm2_s, fit.D_err_cm2_s]
+    flowing = [sp for sp, (d, err) in D.items()
+               if d > FRAMEWORK_FLOW_D_CM2_S and (err is None or not math.isfinite(err)
+                                                  or d > 2 * err)]
+    molten = [sp for sp in flowing
+              if (Element(sp).X or 0.0) >= ANION_MIN_ELECTRONEGATIVITY]
+    return {"framework_D_cm2_s": D, "flowing_species": flowing, "framework_molten": bool(molten)}
 
 
 MIN_D_SIGNIFICANCE = 2.0  # D must exceed this many standard errors to count as diffusion
@@ -37,6 +79,13 @@ def is_diffusive(row: Mapping[str, Any], n_sigma: float = MIN_D_SIGNIFICANCE) ->
     if not (D > 0 and sigma > 0):
         return False
     return err is None or not math.isfinite(err) or D > n_sigma * err
+
+
+def usable_for_arrhenius(row: Mapping[str, Any],
+                         n_sigma: float = MIN_D_SIGNIFICANCE) -> bool:
+    """A temperature enters the Arrhenius fit when the ion diffuses (:func:`is_diffusive`) in a
+    framework that stayed solid."""
+    return is_diffusive(row, n_sigma) and not row.get("framework_molten", False)
 
 
 def arrhenius_summary(T_K: Sequence[float], D_cm2_s: Sequence[float],
@@ -56,8 +105,9 @@ def arrhenius_summary(T_K: Sequence[float], D_cm2_s: Sequence[float],
 
 def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li",
                  min_D_significance: float = MIN_D_SIGNIFICANCE) -> dict[str, Any]:
-    """Per-temperature summaries (each flagged ``diffusive``, :func:`is_diffusive`) and, with two
-    or more diffusive temperatures, the Arrhenius fit over those."""
+    """Per-temperature summaries (each flagged ``diffusive``, :func:`is_diffusive`, and checked for
+    a molten framework, :func:`framework_check`) and, with two or more usable temperatures
+    (:func:`usable_for_arrhenius`), the Arrhenius fit over those."""
     per_T: list[dict[str, Any]] = []
     for run in sorted(runs, key=lambda r: r.temperature_K):
         try:
@@ -67,7 +117,7 @@ def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li",
     for r in per_T:
         if "error" not in r:
             r["diffusive"] = is_diffusive(r, min_D_significance)
-    good = [r for r in per_T if r.get("diffusive")]
+    good = [r for r in per_T if "error" not in r and usable_for_arrhenius(r, min_D_significance)]
     out: dict[str, Any] = {"ion": ion, "temperatures": per_T, "arrhenius": None}
     if len({r["temperature_K"] for r in good}) >= 2:
         errs = [r.get("D_err") for r in good]

@@ -1,0 +1,61 @@
+"""A molten framework is recognised: its anions diffuse, and such a run never enters Arrhenius."""
+
+from __future__ import annotations
+
+import numpy as np
+from ase import Atoms
+from ase.io import write
+
+from superionic.md.analysis import framework_check, usable_for_arrhenius
+from superionic.transport import read_trajectory
+
+DT_PS = 0.02  # between frames
+N_FRAMES = 400
+
+
+def _walk(rng: np.random.Generator, n: int, D_cm2_s: float) -> np.ndarray:
+    """Random-walk displacements (A) with 6 D t = <r^2>: per-axis step variance 2 D dt."""
+    sd = np.sqrt(2 * D_cm2_s * 1e16 * DT_PS * 1e-12)  # cm^2/s -> A^2/ps
+    return np.cumsum(rng.normal(0, sd, (N_FRAMES, n, 3)), axis=0)
+
+
+def _write(path, mobile: dict[str, float], rng) -> None:
+    """16 sites each of Li, K and Cl on a 12 A cube; species in ``mobile`` random-walk with that
+    D (cm^2/s), the others vibrate (0.1 A) around their sites."""
+    sites = rng.uniform(0, 12, (48, 3))
+    symbols = ["Li"] * 16 + ["K"] * 16 + ["Cl"] * 16
+    moves = np.zeros((N_FRAMES, 48, 3))
+    for k, sp in enumerate(("Li", "K", "Cl")):
+        sl = slice(16 * k, 16 * (k + 1))
+        moves[:, sl] = (_walk(rng, 16, mobile[sp]) if sp in mobile
+                        else rng.normal(0, 0.1, (N_FRAMES, 16, 3)))
+    frames = [Atoms(symbols, positions=sites + moves[i], cell=[12, 12, 12], pbc=True)
+              for i in range(N_FRAMES)]
+    write(str(path), frames, format="extxyz")
+
+
+def test_solid_framework_with_mobile_li(tmp_path) -> None:
+    path = tmp_path / "solid.extxyz"
+    _write(path, {"Li": 1e-5}, np.random.default_rng(1))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    assert check["flowing_species"] == [] and not check["framework_molten"]
+    assert all(abs(d) < 1e-6 for d, _ in check["framework_D_cm2_s"].values())
+
+
+def test_a_second_mobile_cation_is_reported_but_not_melting(tmp_path) -> None:
+    path = tmp_path / "k.extxyz"
+    _write(path, {"Li": 1e-5, "K": 1e-5}, np.random.default_rng(2))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    assert check["flowing_species"] == ["K"] and not check["framework_molten"]
+    D_K = check["framework_D_cm2_s"]["K"][0]
+    assert 0.7e-5 < D_K < 1.3e-5  # the random walk's D, recovered
+
+
+def test_flowing_anions_mean_a_melt_and_no_arrhenius_point(tmp_path) -> None:
+    path = tmp_path / "melt.extxyz"
+    _write(path, {"Li": 1e-5, "Cl": 5e-6}, np.random.default_rng(3))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    assert "Cl" in check["flowing_species"] and check["framework_molten"]
+    row = {"D_cm2_s": 1e-5, "D_err": 1e-6, "sigma_S_cm": 0.1, **check}
+    assert not usable_for_arrhenius(row)
+    assert usable_for_arrhenius({**row, "framework_molten": False})
