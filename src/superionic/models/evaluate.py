@@ -204,6 +204,11 @@ class EvalResult:
         return out
 
 
+#: Fewest uncensored training rows an outer fold may have (KNN needs 5 neighbours; fewer rows
+#: than that say nothing about a model).
+MIN_TRAIN_ROWS = 10
+
+
 def evaluate_model(model_name: str, data: TargetData, split: str, budget: int = 10,
                    n_splits: int = 5, n_inner: int = 3, seed: int = 0,
                    censor_strategy: str = "impute", n_jobs: int = 1) -> EvalResult:
@@ -218,8 +223,13 @@ def evaluate_model(model_name: str, data: TargetData, split: str, budget: int = 
     pieces, params, n_train = [], [], []
     for k, (tr, te) in enumerate(outer_splits(data, split, n_splits, seed)):
         unc = tr[~data.censored[tr]]
-        cv = inner_cv(data, unc, split, n_inner, seed + k)
-        best = tune(model_name, X[unc], data.y[unc], cv, budget, seed, n_jobs)
+        if len(unc) < MIN_TRAIN_ROWS:
+            raise ValueError(f"{split} split, fold {k + 1}: only {len(unc)} uncensored training "
+                             f"rows (need {MIN_TRAIN_ROWS}); one group holds most of the data")
+        # budget 0 means the zoo defaults: no inner CV to run
+        best = {} if budget <= 0 else tune(model_name, X[unc], data.y[unc],
+                                           inner_cv(data, unc, split, n_inner, seed + k),
+                                           budget, seed, n_jobs)
         model = make_model(model_name, seed=seed, n_jobs=n_jobs, **best)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=UserWarning)

@@ -61,10 +61,16 @@ def run_training(target: str, data_dir: Path | None, mobile_ion: str, models: Se
     if not use:
         raise ValueError(f"none of the splits {list(splits)} apply to target {spec.name!r}")
     results: list[EvalResult] = []
+    failed: list[dict[str, str]] = []
     for split in use:
         for name in models:
-            res = evaluate_model(name, data, split, budget=budget, n_splits=n_splits, seed=seed,
-                                 censor_strategy=censor_strategy, n_jobs=n_jobs)
+            try:
+                res = evaluate_model(name, data, split, budget=budget, n_splits=n_splits,
+                                     seed=seed, censor_strategy=censor_strategy, n_jobs=n_jobs)
+            except ValueError as exc:  # one impossible split/model never ends the comparison
+                failed.append({"split": split, "model": name, "reason": str(exc)})
+                say(f"{split:>7} {name:>9}: skipped ({exc})")
+                continue
             results.append(res)
             say(f"{split:>7} {name:>9}: MAE {res.metrics['mae']:.3f} R2 {res.metrics['r2']:.3f}"
                 f" ({res.seconds:.0f} s)")
@@ -73,6 +79,10 @@ def run_training(target: str, data_dir: Path | None, mobile_ion: str, models: Se
         for res in results:
             figures.append(str(parity_plot(res, Path(out) / f"parity_{res.split}_{res.model}.png",
                                            spec.unit)))
+    if not results:
+        raise ValueError(f"no model could be evaluated on {list(use)}: "
+                         + "; ".join(f"{f['split']}/{f['model']}: {f['reason']}" for f in failed))
+    use = [sp for sp in use if any(r.split == sp for r in results)]
     pick_split = use[0]  # the most honest split evaluated: obelix, then group, then random
     best = best_result(results, pick_split)
     say(f"best on {SPLITS[pick_split]}: {best.model} (MAE {best.metrics['mae']:.3f})")
@@ -88,6 +98,7 @@ def run_training(target: str, data_dir: Path | None, mobile_ion: str, models: Se
         "n_rows": len(data), "n_censored": int(data.censored.sum()), "budget": budget,
         "censor_strategy": censor_strategy, "data": data.meta,
         "rows": [r.row() for r in results], "best": best.row(), "intervals": intervals,
+        "failed": failed,
         "figures": figures,
     }
     if model_dir is not None or out is not None:
