@@ -179,6 +179,20 @@ def candidate_structures(formulas: list[str], data_dir: Path, n: int) -> list[tu
     return out
 
 
+#: Anti-perovskite controls per mobile ion, MD'd when no ranked candidate has a structure.
+MD_CONTROLS = {"Li": "Li3ClO", "Na": "Na3ClO"}
+
+
+def ranked_formulas(ctx: Context) -> list[str]:
+    """Every ranked formula of the screen stage, best first (the store holds all of them; the
+    summary only the shortlist)."""
+    rows = [r.payload for r in ctx.store.get("screen", stage="screen")] if ctx.store else []
+    ranked = sorted((p for p in rows if (p.get("rank") or 0) > 0), key=lambda p: p["rank"])
+    if ranked:
+        return list(dict.fromkeys(p["formula"] for p in ranked))
+    return [c["formula"] for c in ctx.summaries.get("screen", {}).get("candidates", [])]
+
+
 def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: int,
                        ) -> tuple[list[tuple[str, Any, str]], list[dict[str, str]]]:
     """MD cells (ordered supercells in ``budget.md_atoms``) for the first ``md_candidates`` picks
@@ -207,15 +221,16 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
     from superionic.parallel import TaskError
 
     s = ctx.settings
-    ranked = [c["formula"] for c in ctx.summaries.get("screen", {}).get("candidates", [])]
+    ranked = ranked_formulas(ctx)
     cells, skipped = prepare_candidates(candidate_structures(ranked, s.data_dir, len(ranked)),
                                         budget, s.seed)
     note = None
-    if not cells:  # nothing of the shortlist has an MD-ready structure: validate a known control
-        cells, more = prepare_candidates(candidate_structures(["Li3ClO"], s.data_dir, 1), budget,
+    control = MD_CONTROLS.get(s.mobile_ion)
+    if not cells and control:  # no ranked candidate has an MD-ready structure: a known control
+        cells, more = prepare_candidates(candidate_structures([control], s.data_dir, 1), budget,
                                          s.seed)
         skipped += more
-        note = ("no shortlisted candidate has an MD-ready structure offline; ran the Li3ClO "
+        note = (f"no ranked candidate has an MD-ready structure offline; ran the {control} "
                 "control instead")
     rows, table, artefacts = [], [], {}
     for formula, cell, source in cells:
