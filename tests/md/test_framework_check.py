@@ -44,16 +44,26 @@ def test_solid_framework_with_mobile_li(tmp_path) -> None:
 
 def test_a_second_mobile_cation_is_reported_but_not_melting(tmp_path) -> None:
     path = tmp_path / "k.extxyz"
-    _write(path, {"Li": 1e-5, "K": 1e-5}, np.random.default_rng(2))
+    _write(path, {"Li": 1e-5, "K": 4e-5}, np.random.default_rng(2))
     check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
     assert check["flowing_species"] == ["K"] and not check["framework_molten"]
     D_K = check["framework_D_cm2_s"]["K"][0]
-    assert 0.7e-5 < D_K < 1.3e-5  # the random walk's D, recovered
+    assert 3e-5 < D_K < 5e-5  # the random walk's D, recovered
+
+
+def test_anions_hopping_through_vacancies_are_not_a_melt(tmp_path) -> None:
+    """Cl moving at 2e-6 cm^2/s (a defective crystal, e.g. Li23Cl7O8 at 1500 K) is measured but
+    is far below a liquid's 1e-5 to 1e-4."""
+    path = tmp_path / "hop.extxyz"
+    _write(path, {"Li": 1e-5, "Cl": 2e-6}, np.random.default_rng(4))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    assert 1e-6 < check["framework_D_cm2_s"]["Cl"][0] < 3e-6
+    assert check["flowing_species"] == [] and not check["framework_molten"]
 
 
 def test_flowing_anions_mean_a_melt_and_no_arrhenius_point(tmp_path) -> None:
     path = tmp_path / "melt.extxyz"
-    _write(path, {"Li": 1e-5, "Cl": 5e-6}, np.random.default_rng(3))
+    _write(path, {"Li": 1e-5, "Cl": 4e-5}, np.random.default_rng(3))
     check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
     assert "Cl" in check["flowing_species"] and check["framework_molten"]
     row = {"D_cm2_s": 1e-5, "D_err": 1e-6, "sigma_S_cm": 0.1, **check}

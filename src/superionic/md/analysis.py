@@ -17,9 +17,11 @@ import numpy as np
 
 from superionic.md.protocol import MDRunResult
 
-#: A framework species counts as flowing when its D exceeds this (cm^2/s) and two errors: solids
-#: give D ~ 0 +/- 1e-7 in a short run, molten salts and oxides 1e-5 to 1e-4.
-FRAMEWORK_FLOW_D_CM2_S = 1e-6
+#: A framework species counts as flowing (liquid-like) when its D exceeds this (cm^2/s) and two
+#: errors. Molten salts and oxides: D ~ 1e-5 to 1e-4 (CHGNet K2LiYCl6 at 1000 K: Cl 6.5e-5). An
+#: anion hopping through its own vacancies in a crystal stays ~1e-6 (Li23Cl7O8 at 1500 K: Cl
+#: 1.7e-6), and a 1 ps run scatters a solid's D by a few 1e-6: neither is a melt.
+FRAMEWORK_FLOW_D_CM2_S = 1e-5
 #: Framework species this electronegative (Pauling) or more are the anion sublattice, whose flow
 #: means the crystal melted or amorphised (a second mobile cation is reported, not disqualifying).
 ANION_MIN_ELECTRONEGATIVITY = 2.5
