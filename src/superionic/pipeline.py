@@ -216,7 +216,7 @@ def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: 
 
 def stage_md(ctx: Context, budget: Budget) -> StageOutput:
     """Short CHGNet MD of the best-ranked candidates that have a structure; Arrhenius to 300 K."""
-    from superionic.md.analysis import analyze_runs, usable_for_arrhenius
+    from superionic.md.analysis import analyze_runs
     from superionic.md.protocol import MDParams, run_temperatures
     from superionic.parallel import TaskError
 
@@ -255,7 +255,7 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
                   if t.get("framework_molten")]
         if molten:
             entry["molten"] = molten
-        if len([t for t in temps if usable_for_arrhenius(t)]) < 2:
+        if len([t for t in temps if t.get("usable")]) < 2:
             entry["verdict"] = (
                 "no Arrhenius extrapolation: fewer than two temperatures with significant "
                 "diffusion (D > 2 errors) in a solid framework"
@@ -277,7 +277,6 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
 
 def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, Any]) -> dict[str, str]:
     """MSD of the hottest run and the van Hove map; an Arrhenius plot when there is a fit."""
-    from superionic.md.analysis import usable_for_arrhenius
     from superionic.transport import (
         analyze_trajectory,
         fit_arrhenius,
@@ -297,7 +296,7 @@ def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, A
     files = {f"{formula}-msd": out / "msd.png", f"{formula}-vanhove": out / "vanhove.png"}
     plots.plot_msd(result.msd, result.tracer, result.collective, ion=ion, path=files[f"{formula}-msd"])
     plots.plot_vanhove(van_hove(traj), path=files[f"{formula}-vanhove"])
-    good = [t for t in analysis["temperatures"] if "error" not in t and usable_for_arrhenius(t)]
+    good = [t for t in analysis["temperatures"] if t.get("usable")]  # as analyze_runs decided
     if len(good) >= 2:
         fit = fit_arrhenius([t["temperature_K"] for t in good], [t["D_cm2_s"] for t in good],
                             form="D")
@@ -368,8 +367,8 @@ def retrospective_curve(X: Any, ids: list[str], labels: dict[str, float], budget
     from superionic.active.pool import seed_split
 
     threshold = math.log10(CONDUCTOR_S_CM)
-    good = [i for i, v in labels.items() if v >= threshold and i in set(ids)]
     truth = {i: labels[i] for i in ids}
+    good = [i for i, v in truth.items() if v >= threshold]
     start, _ = seed_split(truth, 0.05, seed, avoid=good)
     rows: list[dict[str, Any]] = []
     for strategy in ("ucb", "random"):

@@ -107,9 +107,10 @@ def arrhenius_summary(T_K: Sequence[float], D_cm2_s: Sequence[float],
 
 def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li",
                  min_D_significance: float = MIN_D_SIGNIFICANCE) -> dict[str, Any]:
-    """Per-temperature summaries (each flagged ``diffusive``, :func:`is_diffusive`, and checked for
-    a molten framework, :func:`framework_check`) and, with two or more usable temperatures
-    (:func:`usable_for_arrhenius`), the Arrhenius fit over those."""
+    """Per-temperature summaries (each flagged ``diffusive``, :func:`is_diffusive`, checked for a
+    molten framework, :func:`framework_check`, and flagged ``usable``,
+    :func:`usable_for_arrhenius`) and, with two or more usable temperatures, the Arrhenius fit
+    over those."""
     per_T: list[dict[str, Any]] = []
     for run in sorted(runs, key=lambda r: r.temperature_K):
         try:
@@ -119,7 +120,8 @@ def analyze_runs(runs: Sequence[MDRunResult], ion: str = "Li",
     for r in per_T:
         if "error" not in r:
             r["diffusive"] = is_diffusive(r, min_D_significance)
-    good = [r for r in per_T if "error" not in r and usable_for_arrhenius(r, min_D_significance)]
+            r["usable"] = usable_for_arrhenius(r, min_D_significance)
+    good = [r for r in per_T if r.get("usable")]
     out: dict[str, Any] = {"ion": ion, "temperatures": per_T, "arrhenius": None}
     if len({r["temperature_K"] for r in good}) >= 2:
         errs = [r.get("D_err") for r in good]
