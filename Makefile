@@ -7,12 +7,12 @@ PYTHON ?= python3
 
 setup: $(VENV)/.installed
 
-# torch first, pinned: the CPU build from local disk. An unpinned torch pulls a multi-GB CUDA build.
+# torch first, pinned (the [md] extra needs it): the CPU build from local disk. An unpinned torch pulls a multi-GB CUDA build.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev]"
+	$(PY) -m pip install -q -e ".[all,dev]"
 	touch $@
 
 # The main job on the embedded defaults (offline data, SQLite, local pool, CHGNet): data -> models

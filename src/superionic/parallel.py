@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from tqdm.auto import tqdm
 
+from superionic._extras import optional_import
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -67,7 +69,8 @@ class Executor:
         raise ValueError(f"unknown executor kind {self.kind!r}")
 
     def _map_dask(self, payloads: Sequence[Any], bar: dict[str, Any]) -> list[Any]:
-        from distributed import Client, as_completed
+        distributed = optional_import("distributed", "the dask executor")
+        Client, as_completed = distributed.Client, distributed.as_completed
 
         client = self.client or Client(self.address)
         try:

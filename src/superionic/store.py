@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from superionic._extras import optional_import
 from superionic.records import content_key, jsonable
 
 #: Tables of the store; each holds rows of one kind.
@@ -105,6 +106,8 @@ class Store:
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine
+        if url.startswith("postgresql+psycopg:"):
+            optional_import("psycopg", "a PostgreSQL store")  # psycopg 3: superionic[scale]
         return create_engine(url, pool_pre_ping=True)
 
     @classmethod

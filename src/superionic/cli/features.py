@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from superionic.cli._common import JsonOption, emit_json, err_console, fail
 from superionic.config import MOBILE_IONS
-from superionic.parallel import Executor
 from superionic.records import Rejection
 
 
 def _read_structure(cell: object, base: Path) -> object:
     """A Structure from CIF text or a CIF path (relative to the CSV's folder); None if empty."""
+    import pandas as pd
     from pymatgen.core import Structure
 
     if cell is None or (isinstance(cell, float) and pd.isna(cell)) or not str(cell).strip():
@@ -46,7 +45,10 @@ def featurize_cmd(
     as_json: bool = JsonOption,
 ) -> None:
     """Magpie (132), Eng_max/Eng_min (20) and, with --cif-column, structure descriptors."""
+    import pandas as pd
+
     from superionic.features import featurize
+    from superionic.parallel import Executor
 
     if mobile_ion not in MOBILE_IONS:
         fail(f"--mobile-ion must be one of {MOBILE_IONS}, got {mobile_ion!r}", as_json=as_json)

@@ -15,6 +15,8 @@ from typing import Any
 
 from pymatgen.core import Structure
 
+from superionic._extras import optional_import
+
 
 class PotentialUnavailable(RuntimeError):
     """The ML potential cannot be imported or loaded."""
@@ -26,8 +28,9 @@ def load_chgnet(threads: int | None = None) -> Any:
     try:
         import torch
         from chgnet.model import CHGNet
-    except ImportError as exc:  # pragma: no cover - chgnet is a dependency
-        raise PotentialUnavailable(f"chgnet is not importable: {exc}") from exc
+    except ImportError as exc:  # chgnet and torch come with the [md] extra
+        raise PotentialUnavailable(
+            f"chgnet is not importable ({exc}): pip install 'superionic[md]'") from exc
     n = threads or int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
     if n:
         torch.set_num_threads(n)
@@ -54,7 +57,7 @@ def single_point_energies(structures: Sequence[Structure], model: Any | None = N
 def relax(structure: Structure, *, steps: int = 100, fmax_eV_A: float = 0.1,
           relax_cell: bool = True, model: Any | None = None) -> tuple[Structure, float, int]:
     """CHGNet relaxation (FIRE, at most ``steps``); returns (structure, energy eV/atom, steps)."""
-    from chgnet.model import StructOptimizer
+    StructOptimizer = optional_import("chgnet.model", "CHGNet relaxation").StructOptimizer
 
     model = model or load_chgnet()
     opt = StructOptimizer(model=model, optimizer_class="FIRE")

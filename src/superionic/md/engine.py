@@ -28,6 +28,8 @@ from typing import Any
 
 from ase.calculators.calculator import Calculator
 
+from superionic._extras import optional_import
+
 #: Model name used when none is given.
 DEFAULT_MODEL = "chgnet"
 
@@ -55,7 +57,7 @@ def set_threads(n_threads: int | None) -> int:
     if n_threads is None:
         torch = sys.modules.get("torch")  # no import just to ask (torch takes seconds to load)
         return torch.get_num_threads() if torch is not None else 0
-    import torch
+    torch = optional_import("torch", "MD threads")
 
     n = max(1, int(n_threads))
     os.environ["OMP_NUM_THREADS"] = str(n)
@@ -75,7 +77,7 @@ def available_models() -> list[str]:
 
 @functools.cache
 def _chgnet_class() -> type:
-    from chgnet.model.dynamics import CHGNetCalculator
+    CHGNetCalculator = optional_import("chgnet.model.dynamics", "MD with CHGNet").CHGNetCalculator
 
     class CHGNetMDCalculator(CHGNetCalculator):
         """CHGNet calculator that computes only the requested properties (no stress in NVT)."""
@@ -92,7 +94,7 @@ def _chgnet_class() -> type:
 
 
 def _make_chgnet(variant: str | None, device: str) -> Calculator:
-    from chgnet.model import CHGNet
+    CHGNet = optional_import("chgnet.model", "MD with CHGNet").CHGNet
 
     # torch warns on every call from inside CHGNet's volume computation; harmless.
     warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad",
@@ -105,7 +107,7 @@ def _make_chgnet(variant: str | None, device: str) -> Calculator:
 
 def _make_sevennet(variant: str | None, device: str) -> Calculator:
     if importlib.util.find_spec("sevenn") is None:
-        raise ImportError("model 'sevennet' needs the optional package sevenn (pip install sevenn)")
+        raise ImportError("model 'sevennet' needs the optional package sevenn (pip install 'superionic[sevennet]')")
     from sevenn.calculator import SevenNetCalculator
 
     with contextlib.redirect_stdout(sys.stderr):

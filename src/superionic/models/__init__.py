@@ -8,18 +8,31 @@ Public API::
     FittedModel.predict(X), .predict_interval(X, level), .feature_names, .manifest
     save_model(model, dir) / load_model(dir)                       # persist.py
     build_target_data(target, data_dir=None, mobile_ion="Li", ...) -> TargetData  # dataset.py
+
+Names are resolved on first access (PEP 562): importing ``superionic.models.paths`` (as the CLI
+does) loads neither scikit-learn nor the boosted-tree libraries.
 """
 
-from superionic.models.evaluate import SPLITS, EvalResult, evaluate_model, metrics
-from superionic.models.fitted import FittedModel
-from superionic.models.persist import ModelIntegrityError, load_model, save_model
-from superionic.models.targets import TARGETS, TargetData, target_spec
-from superionic.models.train import train_best
-from superionic.models.uncertainty import ConformalRegressor
-from superionic.models.zoo import MODEL_NAMES, make_model, search_space
+from __future__ import annotations
 
-__all__ = [
-    "MODEL_NAMES", "SPLITS", "TARGETS", "ConformalRegressor", "EvalResult", "FittedModel",
-    "ModelIntegrityError", "TargetData", "evaluate_model", "load_model", "make_model", "metrics",
-    "save_model", "search_space", "target_spec", "train_best",
-]
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+    "SPLITS": "evaluate", "EvalResult": "evaluate", "evaluate_model": "evaluate",
+    "metrics": "evaluate", "FittedModel": "fitted", "ModelIntegrityError": "persist",
+    "load_model": "persist", "save_model": "persist", "TARGETS": "targets",
+    "TargetData": "targets", "target_spec": "targets", "train_best": "train",
+    "ConformalRegressor": "uncertainty", "MODEL_NAMES": "zoo", "make_model": "zoo",
+    "search_space": "zoo", "build_target_data": "dataset",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'superionic.models' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"superionic.models.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from superionic._extras import optional_import
 from superionic.models.zoo import final_estimator
 
 TREE_MODELS = ("dt", "rf", "gb", "xgb", "lgbm", "catboost")
@@ -44,7 +45,7 @@ def shap_values(model: Any, X: pd.DataFrame | np.ndarray,
     Local accuracy holds: ``model.predict(X) == base_value + values.sum(axis=1)`` to float
     precision. Raises ``TypeError`` for a non-tree final estimator.
     """
-    import shap
+    shap = optional_import("shap", "SHAP explanations")
 
     est = final_estimator(model)
     kind = type(est).__name__

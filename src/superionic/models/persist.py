@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from superionic._extras import optional_import
 from superionic.models.fitted import FittedModel
 from superionic.models.uncertainty import ConformalRegressor
 from superionic.models.zoo import make_model, model_kind
@@ -69,7 +70,7 @@ def sha256_file(path: str | Path) -> str:
 
 def _save_pipeline(pipe: Pipeline, directory: Path, stem: str) -> list[str]:
     """Write one fitted zoo pipeline; returns the file names written."""
-    import skops.io as sio
+    sio = optional_import("skops.io", "saving and loading models")
 
     kind = model_kind(pipe)
     if kind in _NATIVE_EXT:
@@ -89,7 +90,7 @@ def _save_pipeline(pipe: Pipeline, directory: Path, stem: str) -> list[str]:
 
 
 def _load_skops(path: Path) -> Any:
-    import skops.io as sio
+    sio = optional_import("skops.io", "saving and loading models")
 
     untrusted = sio.get_untrusted_types(file=path)
     unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
@@ -111,8 +112,7 @@ def _load_pipeline(directory: Path, stem: str, entry: dict[str, Any]) -> Pipelin
     elif kind == "catboost":
         shell.load_model(path, format="cbm")
     else:
-        import lightgbm as lgb
-
+        lgb = optional_import("lightgbm", "loading a LightGBM model")
         booster = lgb.Booster(model_file=path)
         shell._Booster = booster
         shell._n_features = shell._n_features_in = booster.num_feature()

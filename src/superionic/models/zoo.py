@@ -26,6 +26,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeRegressor
 
+from superionic._extras import optional_import
+
 #: Model names accepted by :func:`make_model`, cheapest first.
 MODEL_NAMES: tuple[str, ...] = ("mean", "ridge", "knn", "dt", "rf", "gb", "xgb", "lgbm", "catboost")
 
@@ -77,20 +79,17 @@ def _estimator(name: str, seed: int, n_jobs: int) -> RegressorMixin:
         return GradientBoostingRegressor(n_estimators=300, learning_rate=0.05, max_depth=4,
                                          subsample=0.8, loss="huber", random_state=seed)
     if name == "xgb":
-        from xgboost import XGBRegressor
-
+        XGBRegressor = optional_import("xgboost", "model 'xgb'").XGBRegressor
         return XGBRegressor(n_estimators=400, learning_rate=0.05, max_depth=5, subsample=0.8,
                             colsample_bytree=0.5, min_child_weight=2, tree_method="hist",
                             n_jobs=n_jobs, random_state=seed, verbosity=0)
     if name == "lgbm":
-        from lightgbm import LGBMRegressor
-
+        LGBMRegressor = optional_import("lightgbm", "model 'lgbm'").LGBMRegressor
         return LGBMRegressor(n_estimators=400, learning_rate=0.05, num_leaves=15,
                              min_child_samples=5, subsample=0.8, subsample_freq=1,
                              colsample_bytree=0.5, n_jobs=n_jobs, random_state=seed, verbose=-1)
     if name == "catboost":
-        from catboost import CatBoostRegressor
-
+        CatBoostRegressor = optional_import("catboost", "model 'catboost'").CatBoostRegressor
         # border_count 64 (default 254) makes fits ~3x faster at no loss on ~10^3 rows
         return CatBoostRegressor(iterations=500, learning_rate=0.06, depth=6, l2_leaf_reg=3.0,
                                  border_count=64, loss_function="RMSE", random_seed=seed,
