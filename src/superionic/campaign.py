@@ -55,6 +55,19 @@ class Campaign:
         self.name = name
         self.store = Store(settings.store_url, campaign=name)
 
+    def put(self, table: str, payloads: Sequence[Mapping[str, Any]], provenance: Mapping[str, Any],
+            stage: str | None = None, formula_key: str = "formula") -> list[str]:
+        """Write rows of a job that stores its own steps as they complete (the active loop's
+        rounds), in one transaction; returns their content keys."""
+        return self.store.put(table, payloads, provenance, stage=stage, formula_key=formula_key)
+
+    def get(self, table: str, stage: str | None = None) -> list[Any]:
+        """Rows of this campaign in ``table`` (optionally of one ``stage``), oldest first."""
+        return self.store.get(table, stage=stage)
+
+    def close(self) -> None:
+        self.store.close()
+
     def _settings_fingerprint(self) -> dict[str, Any]:
         s = self.settings
         return jsonable({"mobile_ion": s.mobile_ion, "seed": s.seed, "thresholds": vars(s.thresholds),

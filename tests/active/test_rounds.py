@@ -8,10 +8,10 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from superionic.active.job import run_stored_rounds
 from superionic.active.loop import default_surrogate
 from superionic.active.oracles import RetrospectiveOracle
 from superionic.active.rounds import STAGE, config_key, resume_state
-from superionic.cli.active import run_stored_rounds
 from superionic.store import Store
 
 
@@ -41,11 +41,12 @@ CONFIG = {"oracle": "retrospective", "acquisition": "ucb", "batch": 6, "seed": 3
 
 def _run(store: Store, oracle, X, ids, seed_labels, truth, rounds: int, resume: bool,
          acquisition: str = "ucb"):
-    """The CLI's campaign driver with a small forest (60 trees)."""
+    """The loop's stored-rounds driver (superionic.active.job) with a small forest (60 trees)."""
     config = {**CONFIG, "acquisition": acquisition}
-    return run_stored_rounds(store, config, X, ids, oracle, seed_labels, rounds, resume,
-                             truth=truth, batch_size=6, acquisition=acquisition, seed=3,
-                             surrogate=lambda s: default_surrogate(s, 60))
+    resumed_after, payloads, _ = run_stored_rounds(
+        store, config, X, ids, oracle, seed_labels, rounds, resume, truth=truth, batch_size=6,
+        acquisition=acquisition, seed=3, surrogate=lambda s: default_surrogate(s, 60))
+    return resumed_after, payloads
 
 
 @pytest.mark.parametrize("acquisition", ["ucb", "random"])
@@ -61,7 +62,7 @@ def test_crash_in_round_3_then_resume_matches_uninterrupted(tmp_path, acquisitio
     with pytest.raises(RuntimeError, match="node lost"):
         _run(store, CrashingOracle(truth, crash_on=3), *args, False, acquisition)
     assert sorted(r.payload["round"] for r in store.get("al_rounds", stage=STAGE)) == [1, 2]
-    with pytest.raises(ValueError, match="--resume"):  # no silent restart over stored rounds
+    with pytest.raises(ValueError, match="resume=True"):  # no silent restart over stored rounds
         _run(store, RetrospectiveOracle(truth), *args, False, acquisition)
     resumed_after, again = _run(store, RetrospectiveOracle(truth), *args, True, acquisition)
     assert resumed_after == 2

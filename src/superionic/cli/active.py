@@ -1,15 +1,13 @@
 """``superionic loop``: active learning rounds with a retrospective, file or MD oracle.
 
-This module is the campaign layer of the loop: it builds the pool and the oracle, writes each
-completed round to the store's ``al_rounds`` table (one transaction per round) and, with
-``--resume``, continues a campaign from its last complete round. The science lives in
-:mod:`superionic.active`.
+Parses the options, builds :class:`superionic.active.job.ActiveLoop` and its problem and oracle,
+runs it against the campaign's store (each round written as it completes; ``--resume`` continues
+after the last stored round) and prints. The loop itself lives in :mod:`superionic.active`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +17,6 @@ from superionic.cli._common import JsonOption, emit_json, err_console, fail
 from superionic.config import MOBILE_IONS
 
 ORACLES = ("retrospective", "file", "md")
-
-
-def _merged_labels(data_dir: Path, mobile_ion: str) -> dict[str, float]:
-    """Merged experimental log10 sigma (S/cm) per reduced formula (superionic.data.merge)."""
-    from superionic.active.pool import labels_from_table
-
-    try:
-        from superionic.data.merge import merged_conductivity_labels
-    except ImportError as exc:
-        raise ValueError("the merged experimental labels (superionic.data.merge) are not "
-                         f"available ({exc}); pass --labels FILE (retrospective) or --train FILE"
-                         ) from None
-    return labels_from_table(merged_conductivity_labels(data_dir, mobile_ion=mobile_ion))
-
-
-def _read_labels(path: Path) -> dict[str, float]:
-    from superionic.active.oracles import FileOracle
-
-    return FileOracle(path).read()
 
 
 def _parse_floats(text: str, what: str) -> tuple[float, ...]:
@@ -55,85 +34,6 @@ def _parse_range(text: str) -> tuple[int, int]:
     if not m:
         raise ValueError(f"--md-atoms must look like 40-100, got {text!r}")
     return int(m.group(1)), int(m.group(2) or m.group(1))
-
-
-def _problem(oracle: str, labels: Path | None, train: Path | None, candidates: Path | None,
-             seed_fraction: float, seed: int, settings: Any) -> dict[str, Any]:
-    """Pool ids/formulas, the starting labels, the truth (retrospective) and structures."""
-    from superionic.active.candidates import read_candidates
-    from superionic.active.pool import seed_split, top_threshold
-    from superionic.records import Rejection
-
-    ion = settings.mobile_ion
-    if oracle == "retrospective":
-        known = _read_labels(labels) if labels else _merged_labels(settings.data_dir, ion)
-        if len(known) < 10:
-            raise ValueError(f"{labels or 'merged labels'}: only {len(known)} labelled compounds")
-        threshold = top_threshold(known, 0.01)
-        seed_labels, _ = seed_split(known, seed_fraction, seed,
-                                    avoid=[i for i, v in known.items() if v >= threshold])
-        return {"ids": sorted(known), "formulas": sorted(known), "seed_labels": seed_labels,
-                "truth": known, "threshold": threshold, "structures": {}, "rejected": [],
-                "source": str(labels or "merged experimental labels")}
-    if candidates is None:
-        raise ValueError(f"--oracle {oracle} needs --candidates (a CSV or a folder of CIFs)")
-    if oracle == "file" and labels is None:
-        raise ValueError("--oracle file needs --labels FILE (the measurements, formula and "
-                         "log10_sigma_S_cm or sigma_S_cm)")
-    base = _read_labels(train) if train else _merged_labels(settings.data_dir, ion)
-    cands = read_candidates(candidates, settings.data_dir, need_structures=oracle == "md")
-    new = [(c, f) for c, f in zip(cands.ids, cands.formulas, strict=True) if c not in base]
-    cands.rejected.extend(
-        Rejection(str(candidates), None, f"candidate {c!r} is already in the training labels "
-                  f"({base[c]:.2f} log10 S/cm): not queried; give it another id to label it again")
-        for c in cands.ids if c in base)
-    if not new:
-        raise ValueError(f"{candidates}: no candidate outside the training labels")
-    ids = sorted(base) + [c for c, _ in new]
-    formulas = sorted(base) + [f for _, f in new]
-    return {"ids": ids, "formulas": formulas, "seed_labels": base, "truth": None,
-            "threshold": None, "structures": cands.structures, "rejected": cands.rejected,
-            "md_overrides": cands.md_overrides,
-            "source": str(train or "merged experimental labels")}
-
-
-def run_stored_rounds(store: Any, config: dict[str, Any], X: Any, ids: list[str], oracle: Any,
-                      start_labels: dict[str, float], rounds: int, resume: bool,
-                      provenance: dict[str, Any] | None = None,
-                      on_round: Callable[[Any], None] | None = None,
-                      **loop_kwargs: Any) -> tuple[int, list[dict[str, Any]]]:
-    """Run a campaign to ``rounds`` rounds in all, writing each round to ``store``'s
-    ``al_rounds`` table (one transaction) as soon as it completes; with ``resume`` continue after
-    the last stored round. Returns (rounds found stored, payloads of all rounds). Raises
-    ``ValueError`` when rounds are stored and ``resume`` is false, or when they were made with
-    another ``config``. ``loop_kwargs`` go to :func:`superionic.active.loop.run_rounds`.
-    """
-    from superionic.active.loop import run_rounds
-    from superionic.active.rounds import STAGE, resume_state, round_payload
-
-    stored = [row.payload for row in store.get("al_rounds", stage=STAGE)]
-    if stored and not resume:
-        raise ValueError(f"{len(stored)} round(s) already stored; pass --resume to continue, "
-                         "or --campaign NAME for a new campaign")
-    state = resume_state(stored, config, start_labels)
-    if stored:
-        err_console.print(f"resuming after round {state.next_round - 1}")
-    known = dict(state.labelled)
-    payloads = list(state.rounds)
-    todo = rounds - (state.next_round - 1)
-    if todo <= 0:
-        return state.next_round - 1, payloads
-    prov = {"stage": STAGE, "config": config, **(provenance or {})}
-    retry = bool(loop_kwargs.get("retry_failed", False))
-    for res in run_rounds(X, ids, oracle, known, rounds=todo, start_round=state.next_round,
-                          exclude=() if retry else set(state.failed), **loop_kwargs):
-        payload = round_payload(res, known, config)
-        store.put("al_rounds", [payload], prov, stage=STAGE, formula_key="none")
-        payloads.append(payload)
-        known.update(res.labels)
-        if on_round is not None:
-            on_round(res)
-    return state.next_round - 1, payloads
 
 
 def _report(res: Any) -> None:
@@ -182,21 +82,30 @@ def loop_cmd(
 ) -> None:
     """Choose, label, retrain: N rounds of K candidates; each round is stored and resumable."""
     from superionic.active.acquisition import ACQUISITIONS
-    from superionic.active.loop import default_surrogate
-    from superionic.active.oracles import FileOracle, RetrospectiveOracle
+    from superionic.active.job import (
+        ActiveLoop,
+        StoredRoundsError,
+        build_problem,
+        make_oracle,
+    )
     from superionic.active.pool import pool_matrix
-    from superionic.active.rounds import round_summary
+    from superionic.campaign import Campaign
     from superionic.config import load_settings
-    from superionic.records import content_key
-    from superionic.store import Store
 
     if oracle not in ORACLES:
         fail(f"--oracle must be one of {ORACLES}, got {oracle!r}", as_json=as_json)
     if acquisition not in ACQUISITIONS:
         fail(f"--acquisition must be one of {ACQUISITIONS}, got {acquisition!r}", as_json=as_json)
+    if oracle != "retrospective" and candidates is None:
+        fail(f"--oracle {oracle} needs --candidates (a CSV or a folder of CIFs)", as_json=as_json)
+    if oracle == "file" and labels is None:
+        fail("--oracle file needs --labels FILE (the measurements, formula and "
+             "log10_sigma_S_cm or sigma_S_cm)", as_json=as_json)
     try:
         settings = load_settings(workspace=workspace, mobile_ion=mobile_ion, seed=seed)
-        prob = _problem(oracle, labels, train, candidates, seed_fraction, seed, settings)
+        prob = build_problem(oracle, settings.data_dir, settings.mobile_ion, labels=labels,
+                             train=train, candidates=candidates, seed_fraction=seed_fraction,
+                             seed=seed)
         md_settings = None
         if oracle == "md":
             from superionic.active.md_oracle import MDOracleSettings
@@ -206,60 +115,52 @@ def loop_cmd(
                 prod_ps=md_ps, equil_ps=md_equil_ps, timestep_fs=md_timestep_fs,
                 atom_range=_parse_range(md_atoms), n_vacancies=md_vacancies,
                 relax_steps=md_relax_steps, model=md_model, seed=seed)
-    except (ValueError, FileNotFoundError, KeyError) as exc:
+        job = ActiveLoop(oracle=oracle, acquisition=acquisition, batch_size=batch, seed=seed,
+                         kappa=kappa, diversity=diversity, n_trees=trees,
+                         mobile_ion=settings.mobile_ion, seed_fraction=seed_fraction,
+                         md=md_settings)
+    except (ValueError, FileNotFoundError, KeyError, ImportError) as exc:
         fail(str(exc), as_json=as_json)
-    for r in prob["rejected"]:
+    for r in prob.rejected:
         err_console.print(f"[yellow]rejected[/yellow] {r}")
 
-    err_console.print(f"featurising {len(prob['ids'])} compounds (mobile ion "
+    err_console.print(f"featurising {len(prob.ids)} compounds (mobile ion "
                       f"{settings.mobile_ion})")
-    pool = pool_matrix(prob["ids"], prob["formulas"], settings.mobile_ion)
+    pool = pool_matrix(list(prob.ids), list(prob.formulas), settings.mobile_ion)
     for r in pool.rejected:
         err_console.print(f"[yellow]rejected[/yellow] {r}")
     in_pool = set(pool.ids)
-    seed_labels = {i: v for i, v in prob["seed_labels"].items() if i in in_pool}
-    truth = {i: v for i, v in prob["truth"].items() if i in in_pool} if prob["truth"] else None
+    seed_labels = {i: v for i, v in prob.start_labels.items() if i in in_pool}
+    truth = {i: v for i, v in prob.truth.items() if i in in_pool} if prob.truth else None
     if not seed_labels or len(seed_labels) == len(pool.ids):
         fail("nothing to learn from or nothing left to label after featurisation",
              as_json=as_json)
 
-    name = campaign or f"al-{oracle}-{acquisition}-s{seed}"
-    config = {"oracle": oracle, "acquisition": acquisition, "batch": batch, "seed": seed,
-              "seed_fraction": seed_fraction if oracle == "retrospective" else None,
-              "kappa": kappa, "diversity": diversity, "mobile_ion": settings.mobile_ion,
-              "surrogate": {"name": "RandomForestRegressor", "n_estimators": trees},
-              "pool_key": content_key(pool.ids), "start_labels_key": content_key(seed_labels),
-              "md": md_settings.to_dict() if md_settings else None,
-              "md_overrides": prob.get("md_overrides") or None}
-    if oracle == "retrospective":
-        the_oracle: Any = RetrospectiveOracle(truth or {})
-    elif oracle == "file":
-        the_oracle = FileOracle(labels)  # type: ignore[arg-type]
-    else:
-        from superionic.active.md_oracle import MDOracle
-
-        the_oracle = MDOracle(prob["structures"], settings.workspace / "al_md" / name,
-                              md_settings, settings.mobile_ion, progress=True,
-                              overrides=prob.get("md_overrides"))
-
-    store = Store(settings.store_url, campaign=name)
+    name = campaign or job.default_name()
+    the_oracle = make_oracle(oracle, prob, labels=labels,
+                             workdir=settings.workspace / "al_md" / name, md_settings=md_settings,
+                             mobile_ion=settings.mobile_ion, progress=True)
+    store = Campaign(settings, [], name=name)
     try:
-        resumed_after, payloads = run_stored_rounds(
-            store, config, pool.X, pool.ids, the_oracle, seed_labels, rounds, resume,
-            provenance={"labels_source": prob["source"]}, on_round=_report, batch_size=batch,
-            acquisition=acquisition, surrogate=lambda s: default_surrogate(s, trees),
-            seed=seed, diversity=diversity, truth=truth, top_threshold=prob["threshold"],
-            retry_failed=oracle == "file", kappa=kappa)
+        result = job.run(pool.X, pool.ids, the_oracle, seed_labels, rounds, campaign=store,
+                         resume=resume, truth=truth, top_threshold=prob.top_threshold_log10_S_cm,
+                         md_overrides=prob.md_overrides,
+                         provenance={"labels_source": prob.labels_source}, on_round=_report)
+    except StoredRoundsError as exc:
+        fail(f"campaign {name!r} in {settings.store_url}: {exc} (--resume continues, "
+             "--campaign NAME starts another)", as_json=as_json)
     except ValueError as exc:
         fail(f"campaign {name!r} in {settings.store_url}: {exc}", as_json=as_json)
     finally:
         store.close()
+    if result.resumed_after:
+        err_console.print(f"resumed after round {result.resumed_after}")
     out = {"campaign": name, "store": settings.store_url, "oracle": oracle,
-           "acquisition": acquisition, "batch_size": batch, "n_pool": len(pool.ids),
-           "n_start_labels": len(seed_labels), "resumed_after": resumed_after,
-           "top_threshold": prob["threshold"],
-           "rounds": [round_summary(p) for p in payloads],
-           "rejected": [str(r) for r in [*prob["rejected"], *pool.rejected]]}
+           "acquisition": acquisition, "batch_size": batch, "n_pool": result.n_pool,
+           "n_start_labels": result.n_start_labels, "resumed_after": result.resumed_after,
+           "top_threshold": prob.top_threshold_log10_S_cm,
+           "rounds": result.round_summaries(),
+           "rejected": [str(r) for r in [*prob.rejected, *pool.rejected]]}
     if as_json:
         emit_json(out)
     else:

@@ -287,15 +287,13 @@ def best_result(results: list[EvalResult], split: str | None = None) -> EvalResu
 
 def parity_plot(result: EvalResult, path: str | Path, unit: str = "log10(S/cm)") -> Path:
     """Parity plot (PNG) of held-out predictions: censored rows as open triangles at the bound."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     p = result.predictions
-    fig, ax = plt.subplots(figsize=(4.6, 4.4), dpi=130)
+    fig = Figure(figsize=(4.6, 4.4), dpi=130)
+    ax = fig.subplots()
     unc, cen = p[~p["censored"]], p[p["censored"]]
     ax.scatter(unc["y_true"], unc["y_pred"], s=14, alpha=0.7, label="measured")
     if len(cen):
@@ -315,7 +313,6 @@ def parity_plot(result: EvalResult, path: str | Path, unit: str = "log10(S/cm)")
     fig.tight_layout()
     tmp = path.with_name(path.name + ".tmp.png")
     fig.savefig(tmp)
-    plt.close(fig)
     tmp.replace(path)
     return path
 

@@ -61,22 +61,23 @@ def shap_values(model: Any, X: pd.DataFrame | np.ndarray,
 def shap_summary_png(model: Any, X: pd.DataFrame | np.ndarray, path: str | Path,
                      max_display: int = 20, title: str | None = None) -> Path:
     """SHAP beeswarm summary (top ``max_display`` features by mean |SHAP|) written as a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # shap.summary_plot draws on pyplot's current figure; no backend is forced (a notebook keeps
+    # its own) and only the figure made here is closed.
     import matplotlib.pyplot as plt
-    import shap
 
+    shap = optional_import("shap", "SHAP explanations")
     values, _, Xt = shap_values(model, X)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    plt.figure()
-    shap.summary_plot(values, Xt, max_display=max_display, show=False, plot_size=(7.5, 6.0))
-    if title:
-        plt.title(title, fontsize=9)
-    plt.tight_layout()
-    _save(plt.gcf(), path)
-    plt.close("all")
+    fig = plt.figure()
+    try:
+        shap.summary_plot(values, Xt, max_display=max_display, show=False, plot_size=(7.5, 6.0))
+        if title:
+            fig.suptitle(title, fontsize=9)
+        fig.tight_layout()
+        _save(fig, path)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -101,17 +102,15 @@ def correlation_heatmap_png(X: pd.DataFrame, path: str | Path, top_n: int = 25,
                             importance: pd.Series | None = None,
                             title: str | None = None) -> tuple[Path, pd.DataFrame]:
     """Pearson correlation heatmap of ``top_n`` features (PNG) and the correlation matrix."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     cols = top_features(X, top_n, importance)
     corr = X[cols].astype(float).corr(method="pearson")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     size = 3.0 + 0.28 * len(cols)
-    fig, ax = plt.subplots(figsize=(size + 1.5, size), dpi=120)
+    fig = Figure(figsize=(size + 1.5, size), dpi=120)
+    ax = fig.subplots()
     im = ax.imshow(corr.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
     ax.set_xticks(range(len(cols)), [_short(c) for c in cols], rotation=90, fontsize=6)
     ax.set_yticks(range(len(cols)), [_short(c) for c in cols], fontsize=6)
@@ -120,7 +119,6 @@ def correlation_heatmap_png(X: pd.DataFrame, path: str | Path, top_n: int = 25,
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
     _save(fig, path)
-    plt.close(fig)
     return path, corr
 
 
