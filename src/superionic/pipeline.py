@@ -313,8 +313,9 @@ def stage_active(ctx: Context, budget: Budget) -> StageOutput:
     """
     import numpy as np
 
-    from superionic.active.loop import run_rounds
+    from superionic.active.job import ActiveLoop, OracleKind
     from superionic.active.oracles import FileOracle
+    from superionic.active.replay import plot_retrospective_curve, retrospective_curve
     from superionic.features import featurize
 
     s = ctx.settings
@@ -335,74 +336,25 @@ def stage_active(ctx: Context, budget: Budget) -> StageOutput:
     label_file = s.workspace / "labels.csv"
     if not label_file.exists():
         label_file.write_text("formula,sigma_S_cm\n")
-    rnd = next(run_rounds(matrix, kept, FileOracle(label_file), known, rounds=1,
-                          batch_size=budget.al_batch, acquisition="ucb", seed=s.seed))
-    doc = rnd.to_dict()
+    job = ActiveLoop(oracle=OracleKind.FILE, acquisition="ucb", batch_size=budget.al_batch,
+                     seed=s.seed, mobile_ion=s.mobile_ion)
+    result = job.run(matrix, kept, FileOracle(label_file), known, rounds=1)
+    (rnd,) = result.results
     batch = [{"formula": f, "ucb": a, "status": "labelled" if f in rnd.labels else "pending"}
              for f, a in zip(rnd.batch_ids, rnd.acquisition, strict=True)]
     lab = [i for i, f in enumerate(kept) if f in known]
-    curve = retrospective_curve(matrix[lab], [kept[i] for i in lab], known, budget, s.seed)
-    figure = plot_retrospective_curve(curve, _workspace(ctx, "active") / "al_curve.png")
-    return StageOutput(rows={"al_rounds": [dict(doc, formula=None, n_pool=len(kept))]},
+    curve = retrospective_curve(matrix[lab], [kept[i] for i in lab], known,
+                                rounds=budget.al_curve_rounds, batch_size=budget.al_curve_batch,
+                                seed=s.seed)
+    figure = _workspace(ctx, "active") / "al_curve.png"
+    plot_retrospective_curve(curve, figure)
+    return StageOutput(rows={"al_rounds": result.to_rows()},
                        summary={"round": rnd.round, "n_labelled": rnd.n_labelled,
                                 "acquisition": "ucb", "batch": batch,
                                 "label_file": str(label_file),
                                 "n_not_featurised": len(rejected),
                                 "retrospective_curve": curve},
                        artefacts={"al_curve": str(figure)})
-
-
-CONDUCTOR_S_CM = 1e-3  # "a good conductor" of the retrospective curve: sigma >= 1 mS/cm
-
-
-def retrospective_curve(X: Any, ids: list[str], labels: dict[str, float], budget: Budget,
-                        seed: int) -> list[dict[str, Any]]:
-    """How fast UCB and random picking find the known conductors (>= 1 mS/cm), replayed on the
-    labelled compounds: 5 % seed (none of them conductors), ``al_curve_batch`` queries per round
-    for ``al_curve_rounds`` rounds. Rows: strategy, round, n_queried, found_fraction (of the
-    conductors outside the seed), pool_mae (log10 S/cm, model error on the unqueried rest).
-    One seed only: bench/al_retrospective.py gives the spread over seeds."""
-    from superionic.active.loop import run_rounds
-    from superionic.active.oracles import RetrospectiveOracle
-    from superionic.active.pool import seed_split
-
-    threshold = math.log10(CONDUCTOR_S_CM)
-    truth = {i: labels[i] for i in ids}
-    good = [i for i, v in truth.items() if v >= threshold]
-    start, _ = seed_split(truth, 0.05, seed, avoid=good)
-    rows: list[dict[str, Any]] = []
-    for strategy in ("ucb", "random"):
-        for r in run_rounds(X, ids, RetrospectiveOracle(truth), start,
-                            rounds=budget.al_curve_rounds, batch_size=budget.al_curve_batch,
-                            acquisition=strategy, seed=seed, truth=truth,
-                            top_threshold=threshold):
-            rows.append({"strategy": strategy, "round": r.round,
-                         "n_queried": r.n_labelled - len(start),
-                         "found_fraction": (r.n_top_found or 0) / max(len(good), 1),
-                         "pool_mae": r.pool_mae})
-    return rows
-
-
-def plot_retrospective_curve(rows: list[dict[str, Any]], path: Path) -> Path:
-    """Found fraction of the known conductors vs queries, UCB vs random (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(5.5, 4.0))
-    for strategy, style in (("ucb", "C3o-"), ("random", "C0s--")):
-        pts = [(r["n_queried"], r["found_fraction"]) for r in rows if r["strategy"] == strategy]
-        if pts:
-            ax.plot(*zip(*pts, strict=True), style, label=strategy)
-    ax.set(xlabel="labels bought after the seed", ylim=(0, 1),
-           ylabel=f"fraction of conductors >= {CONDUCTOR_S_CM * 1e3:g} mS/cm found",
-           title="retrospective replay on the known labels (1 seed)")
-    ax.legend(frameon=False)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 @dataclass

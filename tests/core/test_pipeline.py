@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from superionic.pipeline import Budget, candidate_structures, retrospective_curve
+from superionic.active.replay import plot_retrospective_curve, retrospective_curve
+from superionic.pipeline import Budget, candidate_structures
 
 
 def test_candidate_structures_prefer_the_mp_ground_state_then_the_library(data_dir) -> None:
@@ -24,7 +25,7 @@ def test_replay_curve_finds_conductors_faster_when_the_features_predict_them() -
     X = np.column_stack([x, rng.normal(size=n)])  # one informative, one noise feature
     labels = {f"c{i}": float(-8 + 6 * x[i]) for i in range(n)}  # >= -3 when x >= 5/6
     ids = list(labels)
-    rows = retrospective_curve(X, ids, labels, Budget(al_curve_rounds=4, al_curve_batch=10), 0)
+    rows = retrospective_curve(X, ids, labels, rounds=4, batch_size=10, seed=0)
     found = {s: [r["found_fraction"] for r in rows if r["strategy"] == s]
              for s in ("ucb", "random")}
     assert [r["n_queried"] for r in rows if r["strategy"] == "ucb"] == [10, 20, 30, 40]
@@ -33,6 +34,10 @@ def test_replay_curve_finds_conductors_faster_when_the_features_predict_them() -
     # 40 random picks hit ~40/6 conductors; UCB's picks are mostly conductors
     assert found["random"][-1] * n_good < 15
     assert found["ucb"][-1] * n_good >= 25 and found["ucb"][-1] >= 2.5 * found["random"][-1]
+    fig = plot_retrospective_curve(rows)  # Figure API: the plotted points are the curve's
+    (ax,) = fig.axes
+    assert [ln.get_label() for ln in ax.lines] == ["ucb", "random"]
+    assert list(ax.lines[0].get_ydata()) == found["ucb"]
 
 
 def test_md_candidates_skip_a_structure_without_an_md_cell_and_go_on() -> None:
@@ -63,3 +68,40 @@ def test_report_figures_put_the_best_model_first() -> None:
                               "shap_log10_sigma_rf", "pearson_log10_sigma"]
     assert list(figs)[5:] == ["parity_obelix_mean", "parity_obelix_knn"]
     assert figs["parity_group_rf"] == "/m/parity_group_rf.png"
+
+
+def test_stage_active_runs_the_active_loop_job_and_leaves_the_batch_pending(tmp_path,
+                                                                             data_dir) -> None:
+    """discover's active stage calls superionic.active.job.ActiveLoop: one UCB round over the
+    labelled + screened compounds; with no measurements yet the batch is pending, it holds only
+    unlabelled compounds, and the round's training set is exactly the known labels."""
+    import math
+
+    import pandas as pd
+
+    from superionic.campaign import Context
+    from superionic.config import Settings
+    from superionic.pipeline import stage_active
+    from superionic.store import Store
+
+    df = pd.read_csv(data_dir / "obelix" / "all.csv")
+    df["sigma"] = pd.to_numeric(df["Ionic conductivity (S cm-1)"], errors="coerce")
+    df = df.dropna(subset=["sigma"]).drop_duplicates("Reduced Composition").head(60)
+    formulas = df["Reduced Composition"].tolist()
+    known, screened = formulas[:40], formulas[40:]
+    store = Store(f"sqlite:///{tmp_path / 'c.db'}", campaign="t")
+    store.put("labels", [{"formula": f, "log10_sigma_S_cm": math.log10(v), "censor": None}
+                         for f, v in zip(known, df["sigma"][:40], strict=True)], {}, stage="data")
+    store.put("screen", [{"formula": f, "rank": i + 1} for i, f in enumerate(screened)], {},
+              stage="screen")
+    (tmp_path / "ws").mkdir()
+    ctx = Context(settings=Settings(data_dir=data_dir, workspace=tmp_path / "ws"), store=store)
+    out = stage_active(ctx, Budget(al_batch=3, al_curve_rounds=2, al_curve_batch=4))
+    batch = out.summary["batch"]
+    assert len(batch) == 3 and all(b["status"] == "pending" for b in batch)
+    assert not {b["formula"] for b in batch} & set(known)
+    (row,) = out.rows["al_rounds"]
+    assert {i for i, _ in row["train"]} <= set(known) and len(row["train"]) >= 35
+    assert [r["n_queried"] for r in out.summary["retrospective_curve"]] == [4, 8, 4, 8]
+    assert (tmp_path / "ws" / "active" / "al_curve.png").read_bytes()[:4] == b"\x89PNG"
+    store.close()
