@@ -21,18 +21,29 @@ _PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
 def default_data_dir() -> Path:
-    """The data directory: ``$SUPERIONIC_DATA``, else ``../shared/data`` beside the checkout, else
-    the user cache (``$XDG_CACHE_HOME/superionic/data``)."""
+    """The library's data directory when a function is given none: ``$SUPERIONIC_DATA``, else
+    ``shared/data`` beside the checkout of an editable install, else the user cache
+    (``$XDG_CACHE_HOME/superionic/data``). It never depends on the working directory: the
+    one lookup relative to it is :func:`settings_data_dir`, the default of :class:`Settings`."""
     env = os.environ.get("SUPERIONIC_DATA")
     if env:
         return Path(env).expanduser().resolve()
-    candidates = [Path.cwd().parent / "shared" / "data", Path.cwd() / "shared" / "data"]
     # src/superionic -> repo root -> ../shared/data (editable installs)
-    candidates.append(_PACKAGE_ROOT.parents[2] / "shared" / "data")
-    for cand in candidates:
+    beside = _PACKAGE_ROOT.parents[2] / "shared" / "data"
+    if beside.is_dir():
+        return beside.resolve()
+    return user_cache_dir() / "data"
+
+
+def settings_data_dir() -> Path:
+    """Default ``data_dir`` of :class:`Settings` (what the CLI uses): ``$SUPERIONIC_DATA``, else
+    ``shared/data`` beside or below the working directory, else :func:`default_data_dir`."""
+    if os.environ.get("SUPERIONIC_DATA"):
+        return default_data_dir()
+    for cand in (Path.cwd().parent / "shared" / "data", Path.cwd() / "shared" / "data"):
         if cand.is_dir():
             return cand.resolve()
-    return user_cache_dir() / "data"
+    return default_data_dir()
 
 
 def user_cache_dir() -> Path:
@@ -66,7 +77,7 @@ class ScoreWeights:
 class Settings:
     """Everything a campaign needs to know; immutable, build a new one with :meth:`replace`."""
 
-    data_dir: Path = field(default_factory=default_data_dir)
+    data_dir: Path = field(default_factory=settings_data_dir)
     workspace: Path = field(default_factory=lambda: Path("workspace").resolve())
     database_url: str | None = None  # default: sqlite:///<workspace>/campaign.db
     mobile_ion: str = "Li"

@@ -49,3 +49,20 @@ def test_unknown_toml_key_names_the_file(tmp_path):
     cfg.write_text("mobil_ion = 'Li'\n")
     with pytest.raises(ValueError, match="s.toml.*mobil_ion"):
         load_settings(cfg)
+
+
+def test_only_settings_look_at_the_working_directory(tmp_path, monkeypatch):
+    """The library's fallback data folder never depends on the working directory; Settings (the
+    CLI) finds ``shared/data`` below it once; an explicit or environment value wins for both."""
+    from superionic.config import Settings, default_data_dir
+
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    monkeypatch.delenv("SUPERIONIC_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
+    library = default_data_dir()
+    assert library != (tmp_path / "shared" / "data").resolve()
+    assert Settings().data_dir == (tmp_path / "shared" / "data").resolve()
+    monkeypatch.chdir(tmp_path / "shared")
+    assert default_data_dir() == library  # same answer from any working directory
+    monkeypatch.setenv("SUPERIONIC_DATA", str(tmp_path))
+    assert default_data_dir() == Settings().data_dir == tmp_path.resolve()

@@ -92,3 +92,21 @@ def test_missing_extra_names_the_extra(monkeypatch):
 
     with pytest.raises(ImportError, match=r"superionic\[scale\]"):
         Executor(kind="dask", address="tcp://127.0.0.1:1").map(abs, [1, 2])
+
+
+def test_library_errors_name_parameters_and_the_cli_names_flags():
+    """A refused charged cell: the library says ``force=True``, ``superionic defects`` says
+    ``--force``; the net charge (+1 e per formula unit of Li3.5ClO0.75) is in both."""
+    from typer.testing import CliRunner
+
+    from superionic.cli import app
+    from superionic.defects.li_defects import ChargeBalanceError, plan_composition
+    from superionic.defects.library import get_structure, ordered
+
+    with pytest.raises(ChargeBalanceError) as info:
+        plan_composition(ordered(get_structure("Li3ClO")), "Li3.5ClO0.75")
+    assert "force=True" in str(info.value) and "--" not in str(info.value)
+    assert "+1 e per formula unit" in str(info.value)
+    res = CliRunner().invoke(app, ["defects", "Li3ClO", "--target", "Li3.5ClO0.75", "--json"])
+    error = json.loads(res.stdout.strip().splitlines()[-1])["error"]
+    assert res.exit_code == 3 and "--force" in error and "force=True" not in error

@@ -24,6 +24,17 @@ structures_app = typer.Typer(help="Reference structures of well-known solid elec
                              no_args_is_help=True)
 
 
+#: the library's parameter names -> this command's flags, for its error messages
+_FLAG_WORDS = {"force=True": "--force", "(dopant=)": "(--dopant)",
+               "compensation 'none'": "--compensation none"}
+
+
+def _flags(message: str) -> str:
+    for word, flag in _FLAG_WORDS.items():
+        message = message.replace(word, flag)
+    return message
+
+
 def _print_result(out: dict[str, Any]) -> None:
     err_console.print(f"[bold]{out['parent']}[/bold] -> {out['formula']}  "
                       f"({out['general_formula']}, x = {out['x_realised']:.4g})")
@@ -111,14 +122,15 @@ def defects_command(
                                 host=host, force=force, n_configs=n_configs, seed=seed,
                                 mlip=mlip, out_dir=out, x_tol=x_tol, max_atoms=max_atoms)
     except ChargeBalanceError as exc:
+        message = _flags(str(exc))
         if json_out:
-            emit_json({"error": str(exc), "refused": True})
-        err_console.print(f"[red]refused:[/red] {exc}")
+            emit_json({"error": message, "refused": True})
+        err_console.print(f"[red]refused:[/red] {message}")
         raise typer.Exit(EXIT_REFUSED) from None
     except StructureUnavailable as exc:
         fail(str(exc), EXIT_BAD_INPUT, json_out)
     except (DefectError, FileNotFoundError, ValueError) as exc:
-        fail(f"{structure}: {exc}", EXIT_BAD_INPUT, json_out)
+        fail(f"{structure}: {_flags(str(exc))}", EXIT_BAD_INPUT, json_out)
     payload = result.to_dict()
     _print_result(payload)
     if json_out:

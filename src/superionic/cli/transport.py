@@ -130,7 +130,8 @@ def register(app: typer.Typer) -> None:
             out = _analyze(traj, ion, temperature, timestep_fs, start_ps, end_ps, charge, method,
                            plot)
         except ValueError as exc:  # TrajectoryError, FitWindowError, bad options
-            fail(f"{traj}: {exc}", as_json=as_json)
+            hint = " (command line: --timestep-fs)" if "timestep_ps" in str(exc) else ""
+            fail(f"{traj}: {exc}{hint}", as_json=as_json)
             return
         if as_json:
             emit_json(out)
