@@ -74,7 +74,7 @@ def test_top_level_transport_matches_the_subpackage_on_the_fixture():
     a = superionic.analyze_trajectory(superionic.read_trajectory(FIXTURE, "Li", 0.02, 1500.0))
     b = analyze_trajectory(read_trajectory(FIXTURE, "Li", 0.02, 1500.0))
     assert a.n_ions == 23  # Li3ClO 2x2x2 with one Li vacancy
-    assert 1e-6 < a.tracer.D_cm2_s < 1e-3  # a vacancy-mediated Li conductor at 1500 K
+    assert 1e-7 < a.tracer.D_cm2_s < 1e-4  # cm^2/s: the fixture gives 1.1e-6 (23 Li, 1500 K)
     assert a.tracer.D_cm2_s == b.tracer.D_cm2_s
 
 
