@@ -216,7 +216,7 @@ def guessed_oxidation_range(
 def _eng_stats(values: np.ndarray, arrays: CompositionArrays) -> np.ndarray:
     """(n, 10) [Eng_max stats..., Eng_min stats...] from per-element values (n, k_max, 2)."""
     stats = weighted_stats(values, arrays, [s for _, s in ENG_STATS])  # (n, 2, 5)
-    return stats.reshape(len(arrays), -1)
+    return stats.reshape(len(arrays), int(np.prod(stats.shape[1:])))  # n = 0 too
 
 
 def eng_features(
