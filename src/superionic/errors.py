@@ -71,13 +71,11 @@ class UserInputError(ValueError):
     def to_dict(self, cli: bool = False) -> dict[str, Any]:
         """``{"error", "kind"}`` plus whichever of option/file/row/value are known.
 
-        ``cli``: also give the option as a CLI flag (``"flag": "--thickness-mm"``).
+        ``cli``: for the CLI's JSON (the same keys today; the option stays the parameter's name).
         """
         out: dict[str, Any] = {"error": self.message, "kind": self.kind}
         if self.option is not None:
             out["option"] = self.option
-            if cli:
-                out["flag"] = option_flag(self.option)
         if self.file is not None:
             out["file"] = self.file
         if self.row is not None:

@@ -145,3 +145,28 @@ def check_output_dir(path: Path | str, option: str = "--out") -> Path:
         raise BadPath(f"{option} {path} is a file, not a folder", option=option, file=str(path))
     check_output_path(path / "_", option=option)
     return path
+
+
+def parse_temperatures_K(text: str, option: str = "--temperatures") -> list[float]:
+    """Temperatures in K from ``"600,800 1000"``; :class:`~superionic.errors.BadValue` naming
+    ``option`` and the item when one is not a finite positive number."""
+    import math
+    import re
+
+    from superionic.errors import BadValue
+
+    items = [t for t in re.split(r"[,\s]+", str(text).strip()) if t]
+    if not items:
+        raise BadValue(f"{option}: no temperature given", option=option, value=text)
+    temps = []
+    for item in items:
+        try:
+            t = float(item)
+        except ValueError:
+            raise BadValue(f"{option}: {item!r} is not a number (temperatures in K, e.g. "
+                           "600,800,1000)", option=option, value=text) from None
+        if not (math.isfinite(t) and t > 0):
+            raise BadValue(f"{option}: {item} is not a positive temperature in K", option=option,
+                           value=text)
+        temps.append(t)
+    return temps
