@@ -12,6 +12,7 @@ Only the campaign layer writes here; stages never import this module.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,14 +89,56 @@ class Row:
     created_at: dt.datetime
 
 
+def sa_exc_operational(message: str) -> Exception:
+    """An SQLAlchemy OperationalError carrying ``message`` (what SQLite would raise later)."""
+    from sqlalchemy import exc as sa_exc
+
+    return sa_exc.OperationalError(message, None, Exception(message))
+
+
+def _bad_url(url: str, exc: BaseException) -> BaseException:
+    """A :class:`~superionic.errors.BadURL` naming the (password-hidden) URL and what is wrong
+    with it, for the errors a user's URL causes; any other exception is returned unchanged."""
+    from sqlalchemy import exc as sa_exc
+
+    from superionic.errors import BadURL
+
+    try:
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL that does not even parse is shown as given
+        shown = url.split("@")[-1] if "@" in url else url
+    text = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    if isinstance(exc, sa_exc.NoSuchModuleError | ImportError):
+        reason = f"unknown database dialect or missing driver ({text}); use sqlite:/// or " \
+                 "postgresql+psycopg://"
+    elif isinstance(exc, sa_exc.ArgumentError):
+        reason = f"not a database URL ({text}); e.g. sqlite:///campaign.db"
+    elif isinstance(exc, sa_exc.OperationalError | sa_exc.DatabaseError):
+        reason = f"cannot use the database ({text})"
+        if "readonly" in text or "read-only" in text:
+            reason = f"the database is read-only ({text})"
+        elif "not a database" in text:
+            reason = f"the file is not an SQLite database ({text})"
+    elif isinstance(exc, OSError):
+        reason = f"cannot create the database's folder ({exc})"
+    else:
+        return exc
+    return BadURL(f"database URL {shown}: {reason}", option="database_url", value=shown)
+
+
 class Store:
     """A campaign store at ``url`` (``sqlite:///path/campaign.db`` or ``postgresql+psycopg://...``)."""
 
     def __init__(self, url: str, campaign: str = "default") -> None:
         self.url = url
         self.campaign = campaign
-        self.engine: Engine = self._make_engine(url)
-        metadata.create_all(self.engine)
+        try:
+            self.engine: Engine = self._make_engine(url)
+            metadata.create_all(self.engine)
+        except Exception as exc:  # noqa: BLE001 - sorted below: a bad URL or a bug
+            raise _bad_url(url, exc) from exc
 
     @staticmethod
     def _make_engine(url: str) -> Engine:
@@ -103,6 +146,10 @@ class Store:
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                if Path(path).is_dir():
+                    raise sa_exc_operational(f"{path} is a folder, not a database file")
+                if Path(path).exists() and not os.access(path, os.W_OK):
+                    raise sa_exc_operational(f"{path}: attempt to write a readonly database")
             engine = create_engine(url, connect_args={"timeout": 30})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine

@@ -36,9 +36,13 @@ def _register_all() -> None:
     _registered = True
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: runs the app under the one error policy (``_common.run_main``): user errors
+    become one JSON object on stdout and exit 2; bugs keep their traceback (exit 1)."""
+    from superionic.cli._common import run_main
+
     _register_all()
-    app()
+    run_main(app, argv)
 
 
 _register_all()

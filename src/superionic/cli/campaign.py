@@ -8,7 +8,14 @@ from pathlib import Path
 
 import typer
 
-from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.cli._common import (
+    JsonOption,
+    check_output_dir,
+    emit_json,
+    err_console,
+    fail,
+    parse_temperatures_K,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +42,7 @@ def register(app: typer.Typer) -> None:
         from superionic.pipeline import Budget, DiscoverPlan
         from superionic.report.html import build_report
 
+        check_output_dir(workspace, "--workspace")  # before any work
         try:
             settings = load_settings(config, workspace=workspace, mobile_ion=mobile_ion,
                                      database_url=database_url)
@@ -44,7 +52,8 @@ def register(app: typer.Typer) -> None:
             if md_ps is not None:
                 budget = replace(budget, md_prod_ps=md_ps)
             if md_temperatures:
-                budget = replace(budget, md_temperatures_K=tuple(float(t) for t in md_temperatures.split(",")))
+                budget = replace(budget, md_temperatures_K=tuple(
+                    parse_temperatures_K(md_temperatures, "--md-temperatures")))
             if models:
                 budget = replace(budget, models=tuple(m.strip() for m in models.split(",")))
         except ValueError as exc:
@@ -83,6 +92,8 @@ def register(app: typer.Typer) -> None:
         from superionic.report.html import build_report
         from superionic.store import Store
 
+        if out is not None:
+            check_output_dir(out, "--out")
         settings = load_settings(workspace=workspace, database_url=database_url)
         store = Store(settings.store_url, campaign=campaign)
         if store.count("stage_runs") == 0:

@@ -14,7 +14,14 @@ from typing import Any
 
 import typer
 
-from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.cli._common import (
+    JsonOption,
+    check_output_dir,
+    check_output_path,
+    emit_json,
+    err_console,
+    fail,
+)
 from superionic.config import MOBILE_IONS
 
 EXIT_BAD_INPUT = 2
@@ -114,6 +121,9 @@ def defects_command(
                 emit_json({"error": msg, "refused": True, "composition": report.to_dict()})
             err_console.print(f"[red]refused:[/red] {msg}")
             raise typer.Exit(EXIT_REFUSED)
+    if out is not None:
+        check_output_dir(out, "--out")
+    _check_parent_file(structure, mobile_ion)
     mode = "excess" if li_excess is not None else ("vacancy" if li_vacancy is not None else None)
     x = li_excess if li_excess is not None else li_vacancy
     try:
@@ -180,23 +190,61 @@ def structures_write(name: str = typer.Argument(..., help="Library name."),
     """Write an entry (disordered as published, or ``--ordered``) to a structure file."""
     from superionic.defects.library import StructureUnavailable, get_structure, ordered
 
+    check_output_path(output, "--output")  # before any work
     try:
         s = ordered(name, seed=seed) if order else get_structure(name)
     except (KeyError, StructureUnavailable) as exc:
         fail(str(exc).strip("'\""), EXIT_BAD_INPUT, json_out)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    if output.suffix.lower() == ".cif":
-        from pymatgen.io.cif import CifWriter
-
-        CifWriter(s).write_file(str(output))
-    else:
-        s = s.copy()
-        s.remove_oxidation_states()
-        s.to(filename=str(output))
+    write_structure_file(s, output)
     err_console.print(f"wrote {output} ({s.composition.formula}, ordered={s.is_ordered})")
     if json_out:
         emit_json({"name": name, "path": str(output), "formula": s.composition.formula,
                    "n_sites": len(s), "is_ordered": s.is_ordered})
+
+
+def write_structure_file(structure: Any, output: Path) -> None:
+    """Write ``structure`` atomically in the format its file name asks for (CIF with oxidation
+    states; other formats without); :class:`~superionic.errors.BadValue` for a name pymatgen
+    has no format for, leaving any existing file untouched."""
+    import os
+    import tempfile
+
+    from superionic.errors import BadValue
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".write-") as tmp:
+        staged = Path(tmp) / output.name  # same name: pymatgen picks the format from it
+        if output.suffix.lower() == ".cif":
+            from pymatgen.io.cif import CifWriter
+
+            CifWriter(structure).write_file(str(staged))
+        else:
+            s = structure.copy()
+            s.remove_oxidation_states()
+            try:
+                s.to(filename=str(staged))
+            except ValueError as exc:
+                raise BadValue(f"--output {output}: no structure format for this file name "
+                               f"({exc}); use .cif, POSCAR, .vasp, .json, .xsf, ...",
+                               option="--output", value=str(output)) from None
+        os.replace(staged, output)
+
+
+def _check_parent_file(structure: str, mobile_ion: str) -> None:
+    """A parent structure file is sane (no overlapping atoms, has the mobile ion, a neutral cell
+    when it carries oxidation states) before any defect is planned."""
+    path = Path(structure)
+    if not path.is_file():
+        return
+    from pymatgen.core import Structure
+
+    from superionic.sanity import check_structure
+
+    try:
+        parent = Structure.from_file(path)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by build_variants
+        return
+    check_structure(parent, mobile_ion, require_neutral=True, name=str(path))
 
 
 def register(app: typer.Typer) -> None:

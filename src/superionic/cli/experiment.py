@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.cli._common import JsonOption, check_output_path, emit_json, err_console, fail
 
 _CIRCUIT_HELP = ("bulk = R0-p(R1,CPE1)-CPE2 (default), bulk_gb = R0-p(R1,CPE1)-p(R2,CPE2)-CPE3, "
                  "auto = choose by BIC (docs/experiment.md).")
@@ -28,6 +28,8 @@ CircuitOption = typer.Option("bulk", "--circuit", help=_CIRCUIT_HELP)
 InstrumentOption = typer.Option(None, "--instrument", help=_INSTRUMENT_HELP)
 TemperatureOption = typer.Option(None, "--temperature-K", help="Measurement temperature (K).")
 FormulaOption = typer.Option(None, "--formula", help="Composition, for labels.")
+ForceOption = typer.Option(False, "--force", help="Store a label even when its conductivity is "
+                           "implausible (> 10 S/cm).")
 
 
 def note_option(help: str = "Sample notes for the label.") -> Any:
@@ -81,11 +83,49 @@ def _pellet(thickness_mm: float, area_cm2: float, thickness_err_mm: float, area_
         fail(str(exc), as_json=as_json)
 
 
+def _check_first(circuit: str | None = None, plot: Path | None = None) -> None:
+    """Options checked before any fit: the circuit name, the plot path."""
+    if circuit is not None and circuit != "auto":
+        from superionic.experiment.circuits import resolve_circuit
+
+        resolve_circuit(circuit)  # BadValue naming the circuit
+    if plot is not None:
+        check_output_path(plot, "--plot")
+
+
+def _implausible(out: dict[str, Any], values: list[tuple[str, float]], labels: list[Any],
+                 force: bool) -> None:
+    """Warn (in ``out["warnings"]`` and on stderr) on implausible conductivities; refuse to
+    store them as labels unless ``--force``."""
+    from superionic.sanity import implausible_conductivity
+
+    warnings = [w for name, v in values if (w := implausible_conductivity(v, name))]
+    if not warnings:
+        return
+    out.setdefault("warnings", []).extend(warnings)
+    for w in warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w}")
+    if labels and not force:
+        from superionic.errors import Implausible
+
+        raise Implausible("; ".join(warnings) + "; no label written (pass --force to store it)",
+                          option="--force")
+
+
 def _check_label_options(label_out: Path | None, formula: str | None, temperature: float | None,
                          as_json: bool, need_temperature: bool = True) -> None:
     """Refuse --label-out without what a label needs, before any work is done."""
     if label_out is None:
         return
+    if label_out.is_dir():
+        fail(f"--label-out {label_out} is a folder, not a label file", kind="bad path",
+             option="--label-out", file=str(label_out))
+    if label_out.exists():  # an existing file must be a label file (read, never rewritten here)
+        from superionic.experiment.labels import _read_rows
+
+        _read_rows(label_out)
+    else:
+        check_output_path(label_out, "--label-out")
     if not formula:
         fail("--label-out needs --formula", as_json=as_json)
     if need_temperature and temperature is None:
@@ -126,6 +166,7 @@ def register(app: typer.Typer) -> None:
         label_out: Path | None = label_out_option("Append a sigma_S_cm label to this CSV (needs "
                                                   "--formula and --temperature-K)."),
         plot: Path | None = plot_option("Write a Nyquist plot with the fit."),
+        force: bool = ForceOption,
         as_json: bool = JsonOption,
     ) -> None:
         """Fit an equivalent circuit: R_bulk (ohm) and sigma = L / (R A) (S/cm) with errors."""
@@ -133,11 +174,14 @@ def register(app: typer.Typer) -> None:
         from superionic.experiment.labels import eis_labels
 
         pellet = _pellet(thickness_mm, area_cm2, thickness_err_mm, area_err_cm2, as_json)
+        _check_first(circuit, plot)
         _check_label_options(label_out, formula, temperature, as_json)
         with _failing_on_bad_input(spectrum, as_json, (ValueError, RuntimeError)):
             result = analyze_file(spectrum, pellet, circuit, temperature, instrument)
             labels = eis_labels(result, formula, note) if label_out is not None else []
         out = result.summary()
+        _implausible(out, [("sigma_S_cm", out.get("sigma_S_cm")),
+                           ("sigma_total_S_cm", out.get("sigma_total_S_cm"))], labels, force)
         if plot is not None:
             from superionic.experiment.plots import plot_nyquist
 
@@ -167,6 +211,7 @@ def register(app: typer.Typer) -> None:
         label_out: Path | None = label_out_option("Append sigma_S_cm per T and Ea_eV labels "
                                                   "(needs --formula)."),
         plot: Path | None = plot_option("Write the Arrhenius plot."),
+        force: bool = ForceOption,
         as_json: bool = JsonOption,
     ) -> None:
         """sigma(T) of a series of spectra and the Arrhenius fit sigma = A/T exp(-Ea/kT)."""
@@ -180,6 +225,9 @@ def register(app: typer.Typer) -> None:
         if not at_K > 0:
             fail(f"--at-K must be positive (K), got {at_K}", as_json=as_json)
         pellet = _pellet(thickness_mm, area_cm2, thickness_err_mm, area_err_cm2, as_json)
+        _check_first(circuit, plot)
+        if not directory.is_dir():
+            fail(f"{directory}: not a folder of spectra", kind="bad path", file=str(directory))
         _check_label_options(label_out, formula, None, as_json, need_temperature=False)
 
         def progress(items: Any) -> Any:
@@ -195,6 +243,9 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[yellow]skipped[/yellow] {rej}")
         out: dict[str, Any] = {"directory": str(directory), **series.summary(at_K)}
         out["Ea_err"] = out["Ea_err_eV"]  # the key name of `superionic arrhenius`
+        _implausible(out, [(f"sigma_S_cm at {t:g} K", float(v))
+                           for t, v in zip(series.temperature_K, series.sigma_S_cm, strict=True)],
+                     labels, force)
         if plot is not None:
             from superionic.experiment.plots import plot_series_arrhenius
 
@@ -232,6 +283,13 @@ def register(app: typer.Typer) -> None:
         from superionic.experiment.polarization import electronic_conductivity, read_polarization
 
         pellet = _pellet(thickness_mm, area_cm2, thickness_err_mm, area_err_cm2, as_json)
+        if not (max_drift > 0 and max_drift < 1):
+            fail(f"--max-drift must be a fraction between 0 and 1, got {max_drift}",
+                 kind="bad value", option="--max-drift", value=max_drift)
+        if not (window_fraction > 0 and window_fraction <= 0.5):
+            fail(f"--window-fraction must be in (0, 0.5], got {window_fraction}",
+                 kind="bad value", option="--window-fraction", value=window_fraction)
+        _check_first(None, plot)
         _check_label_options(label_out, formula, temperature, as_json)
         with _failing_on_bad_input(file, as_json):
             trace = read_polarization(file)

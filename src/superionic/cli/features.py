@@ -6,8 +6,15 @@ from pathlib import Path
 
 import typer
 
-from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.cli._common import (
+    JsonOption,
+    check_output_path,
+    emit_json,
+    err_console,
+    fail,
+)
 from superionic.config import MOBILE_IONS
+from superionic.fileio import atomic_write_parquet
 from superionic.records import Rejection
 
 
@@ -52,12 +59,13 @@ def featurize_cmd(
 
     if mobile_ion not in MOBILE_IONS:
         fail(f"--mobile-ion must be one of {MOBILE_IONS}, got {mobile_ion!r}", as_json=as_json)
+    check_output_path(output, "--output")  # before any work
     try:
         table = pd.read_csv(
             input_csv, dtype={formula_column: str}, keep_default_na=False, na_values=[""]
         )
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        fail(f"{input_csv}: cannot read CSV: {exc}", as_json=as_json)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        fail(f"{input_csv}: cannot read CSV: {exc}", kind="bad file", file=str(input_csv))
     wanted = [formula_column, cif_column, temperature_column, *keep]
     missing = [c for c in wanted if c is not None and c not in table.columns]
     if missing:
@@ -104,8 +112,8 @@ def featurize_cmd(
     n_features = frame.shape[1] - 1 - (temps is not None)
     for col in keep:
         frame[col] = table[col].iloc[frame.index - 1].to_numpy()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(output)
+    if len(frame):  # a run that rejected every row leaves an existing output as it was
+        atomic_write_parquet(output, frame)
 
     for r in rejected:
         err_console.print(f"[yellow]rejected[/yellow] {r}")
@@ -117,7 +125,7 @@ def featurize_cmd(
                 "n_rows": len(frame),
                 "n_features": n_features,
                 "mobile_ion": mobile_ion,
-                "output": str(output),
+                "output": str(output) if len(frame) else None,
                 "rejected": [{"file": r.file, "row": r.row, "reason": r.reason} for r in rejected],
             }
         )
@@ -126,8 +134,11 @@ def featurize_cmd(
             f"{len(frame)} rows x {n_features} features -> {output}; {len(rejected)} rejected"
         )
     if len(frame) == 0:
-        err_console.print(f"[red]error:[/red] {input_csv}: every row was rejected")
-        raise typer.Exit(1)
+        message = f"{input_csv}: every row was rejected; {output} not written"
+        if as_json:  # the summary above is the one JSON object
+            err_console.print(f"[red]error:[/red] {message}")
+            raise typer.Exit(1)
+        fail(message, code=1, kind="no result", file=str(input_csv))
 
 
 def register(app: typer.Typer) -> None:

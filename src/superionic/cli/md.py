@@ -45,10 +45,9 @@ def _join_multi_values(args: list[str]) -> list[str]:
 
 
 def _parse_temperatures(text: str) -> list[float]:
-    temps = [float(t) for t in re.split(r"[,\s]+", text.strip()) if t]
-    if not temps or any(t <= 0 for t in temps):
-        raise ValueError(f"temperatures must be positive numbers in K, got {text!r}")
-    return temps
+    from superionic.cli._common import parse_temperatures_K
+
+    return parse_temperatures_K(text, "--temperatures")
 
 
 def _parse_range(text: str) -> tuple[int, int]:
@@ -111,6 +110,11 @@ def md_run(
                           prod_ps=time_ps, save_every=save_every,
                           checkpoint_every=checkpoint_every, thermostat=thermostat, seed=seed)
         source = load_structure(structure, settings.data_dir)
+        from superionic.errors import check_positive
+        from superionic.sanity import check_structure
+
+        check_positive(time_ps, "--time-ps")
+        check_structure(source, settings.mobile_ion, name=structure)  # before any MD
         prepared = prepare_structure(source, atom_range=atom_range, n_vacancies=li_vacancies,
                                      ion=settings.mobile_ion, seed=seed,
                                      compensate=None if compensate == "none" else compensate)

@@ -73,6 +73,8 @@ def register(app: typer.Typer) -> None:
                 emit_json({"results": [_row(r) for r in ok],
                            "errors": [e.to_dict() for e in bad],
                            "mobile_ion": settings.mobile_ion})
+            if not ok:  # every formula of the batch failed: not a success
+                raise typer.Exit(1)
             return
         for r in ok:
             err_console.print(
@@ -80,6 +82,8 @@ def register(app: typer.Typer) -> None:
                 f"{r.mobile_ion}/{r.mobile_ion}+  red -> {' + '.join(r.reduction_products) or '-'}"
                 f"  ox -> {' + '.join(r.oxidation_products) or '-'}  [{r.source}]"
                 + (f"  ({r.note})" if r.note else ""))
+        if not ok:
+            fail(f"none of the {len(formulas)} formulas gave a window", code=1, kind="no result")
 
     @app.command("window-surrogate")
     def window_surrogate_cmd(

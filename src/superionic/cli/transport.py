@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.cli._common import JsonOption, check_output_path, emit_json, err_console, fail
 from superionic.config import MOBILE_IONS
 
 _VALUE_COLUMNS = {"sigma_S_cm": ("sigma_err_S_cm", "sigmaT"), "D_cm2_s": ("D_err_cm2_s", "D")}
@@ -124,6 +124,14 @@ def register(app: typer.Typer) -> None:
         """D (cm^2/s), Nernst-Einstein sigma (S/cm) and Haven ratio of the mobile ion."""
         if timestep_fs is not None and not timestep_fs > 0:
             fail(f"--timestep-fs must be positive (fs), got {timestep_fs}", as_json=as_json)
+        if charge == 0:
+            fail("--charge must be a nonzero ion charge (Li+ = 1); with 0 the Nernst-Einstein "
+                 "conductivity would be 0", kind="bad value", option="--charge", value=charge)
+        if temperature is not None and not (math.isfinite(temperature) and temperature > 0):
+            fail(f"--temperature must be a positive number of K, got {temperature}",
+                 kind="bad value", option="--temperature", value=temperature)
+        if plot is not None:
+            check_output_path(plot, "--plot")
         if not traj.is_file():
             fail(f"{traj}: trajectory file not found", as_json=as_json)
         try:
@@ -156,6 +164,14 @@ def register(app: typer.Typer) -> None:
         """Arrhenius fit: Ea (eV) with its error and sigma (or D) at 300 K with an interval."""
         if form is not None and form not in ("D", "sigma", "sigmaT"):
             fail(f"--form must be D, sigma or sigmaT, got {form!r}", as_json=as_json)
+        if not (math.isfinite(temperature) and temperature > 0):
+            fail(f"--at must be a positive temperature in K, got {temperature}",
+                 kind="bad value", option="--at", value=temperature)
+        if not 0 < level < 1:
+            fail(f"--level must be a confidence level between 0 and 1, got {level}",
+                 kind="bad value", option="--level", value=level)
+        if plot is not None:
+            check_output_path(plot, "--plot")
         try:
             out = _arrhenius(csv_file, form, plot, level, temperature)
         except ValueError as exc:

@@ -50,7 +50,7 @@ class FetchReport:
 
 
 def sha256_file(path: Path) -> str:
-    """sha256 hex digest of a file."""
+    """sha256 hex digest of a file (memoised, :func:`superionic.data.registry.file_sha256`)."""
     return file_sha256(Path(path))
 
 

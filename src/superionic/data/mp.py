@@ -21,8 +21,6 @@ point the real client at a local replay server.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -79,15 +77,9 @@ class MPSource:
         docs = jsanitize([_json_safe_entry(d) for d in fetch()], strict=True,
                          recursive_msonable=True)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w") as fh:
-                    json.dump(docs, fh)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            from superionic.fileio import atomic_write_json
+
+            atomic_write_json(path, docs, indent=None)
         return docs
 
     def compound_docs(self, mobile_ion: str = "Li", e_hull_max: float | None = None) -> list[dict]:

@@ -55,8 +55,10 @@ def resolve_circuit(circuit: str) -> str:
         return CIRCUITS[c]
     if c in CIRCUITS.values():
         return c
-    raise ValueError(f"unknown circuit {circuit!r}; use one of {', '.join(CIRCUITS)}, 'auto', "
-                     f"or {', '.join(CIRCUITS.values())}")
+    from superionic.errors import BadValue
+
+    raise BadValue(f"unknown circuit {circuit!r}; use one of {', '.join(CIRCUITS)}, 'auto', "
+                   f"or {', '.join(CIRCUITS.values())}", option="circuit", value=circuit)
 
 
 def _param_names(circuit: str) -> tuple[list[str], list[str]]:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -125,45 +123,73 @@ def _row(m: Measurement) -> dict[str, str]:
             "note": prov.note or "", "source": prov.file or ""}
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in LABEL_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(f"{path}: not a label file, missing columns {missing}")
-        return [{c: (row.get(c) or "") for c in LABEL_COLUMNS} for row in reader]
+def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """(every column of the file, every row with every column): a user's own columns (an
+    ``operator``, a ``sample_id``) are kept when labels are appended."""
+    from superionic.errors import BadFile
 
-
-def _atomic_write(path: Path, rows: Sequence[dict[str, str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(LABEL_COLUMNS))
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            fields = list(reader.fieldnames or [])
+            missing = [c for c in LABEL_COLUMNS if c not in fields]
+            if missing:
+                raise BadFile(f"{path}: not a label file, missing columns {missing}",
+                              file=str(path), option="label_out")
+            rows = []
+            for row in reader:
+                if None in row:  # more cells than header columns: keep them, do not guess
+                    raise BadFile(f"{path}: line {reader.line_num} has more cells than the "
+                                  "header; fix the file before appending labels",
+                                  file=str(path), row=reader.line_num, option="label_out")
+                rows.append({c: (row.get(c) or "") for c in fields})
+            return fields, rows
+    except UnicodeDecodeError:
+        raise BadFile(f"{path}: not a text (UTF-8) CSV label file", file=str(path),
+                      option="label_out") from None
+    except csv.Error as exc:
+        raise BadFile(f"{path}: not a CSV label file ({exc})", file=str(path),
+                      option="label_out") from None
+
+
+def _atomic_write(path: Path, rows: Sequence[dict[str, str]],
+                  fields: Sequence[str] = LABEL_COLUMNS) -> None:
+    import io
+
+    from superionic.fileio import atomic_write_text
+
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=list(fields))
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(path, buf.getvalue())
 
 
 def write_labels(measurements: Iterable[Measurement], path: str | Path,
                  append: bool = True) -> int:
     """Write labels to ``path`` (appending to an existing label file unless ``append=False``);
-    returns how many new rows were added."""
+    returns how many new rows were added.
+
+    Appending keeps every row and every column the file had (columns of its own are left empty
+    in the new rows); the file is replaced atomically, so a failure leaves it as it was. A file
+    that is not a label file (:class:`~superionic.errors.BadFile`) is never rewritten.
+    """
     p = Path(path)
-    old = _read_rows(p) if append and p.exists() else []
-    seen = {tuple(r.values()) for r in old}
+    if p.is_dir():
+        from superionic.errors import BadPath
+
+        raise BadPath(f"{p} is a folder, not a label file", file=str(p), option="label_out")
+    fields, old = _read_rows(p) if append and p.exists() else (list(LABEL_COLUMNS), [])
+    seen = {tuple(r.get(c, "") for c in LABEL_COLUMNS) for r in old}
     new = []
     for m in measurements:
         row = _row(m)
-        key = tuple(row.values())
+        key = tuple(row[c] for c in LABEL_COLUMNS)
         if key not in seen:
             seen.add(key)
-            new.append(row)
+            new.append({c: row.get(c, "") for c in fields})
     if new or not p.exists():
-        _atomic_write(p, old + new)
+        _atomic_write(p, old + new, fields)
     return len(new)
 
 

@@ -21,6 +21,7 @@ from superionic.features.composition import to_composition
 from superionic.features.magpie import MagpieFeaturizer, magpie_feature_names, magpie_features
 from superionic.features.oxidation import eng_feature_names, eng_features
 from superionic.features.structure import STRUCTURE_FEATURES, structure_features, structure_table
+from superionic.formula import parse_amounts
 from superionic.records import Rejection
 
 __all__ = [
@@ -65,10 +66,12 @@ def featurize(
     temps = _temperatures(temperature_K, n)
 
     rejections: dict[int, str] = {}
-    comps: dict[int, Composition] = {}
+    # element amounts per row through the one formula parser (its limits; no pymatgen object
+    # unless the guessed oxidation states need one)
+    comps: dict[int, Composition | dict[str, float]] = {}
     for i, item in enumerate(formulas):
         try:
-            comps[i] = to_composition(item)
+            comps[i] = to_composition(item) if isinstance(item, Composition) else parse_amounts(item)
         except ValueError as exc:
             rejections[i] = str(exc)
     if temps is not None:
@@ -112,5 +115,7 @@ def _temperatures(temperature_K: float | Sequence[float] | None, n: int) -> np.n
     return temps
 
 
-def _formula_text(item: Composition | str, comp: Composition) -> str:
-    return item.strip() if isinstance(item, str) else comp.formula
+def _formula_text(item: Composition | str, comp: Composition | dict[str, float]) -> str:
+    if isinstance(item, str):
+        return item.strip()
+    return comp.formula if isinstance(comp, Composition) else Composition(comp).formula

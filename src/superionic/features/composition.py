@@ -11,41 +11,28 @@ matminer's (bit-for-bit equal results).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from pymatgen.core import Composition, Element
+from pymatgen.core import Composition
 
-#: Element symbols H..Og; the position is the element index (Z - 1) used by every table here.
-ELEMENT_SYMBOLS: tuple[str, ...] = tuple(Element.from_Z(z).symbol for z in range(1, 119))
+from superionic.formula import ELEMENT_SYMBOLS, FormulaError, parse_amounts, parse_composition
+
 SYMBOL_INDEX: dict[str, int] = {sym: i for i, sym in enumerate(ELEMENT_SYMBOLS)}
 
 
 def to_composition(item: Composition | str) -> Composition:
     """A pymatgen Composition from a Composition or a formula; ValueError naming the problem.
 
-    Rejected: empty formulas, unparsable strings, non-positive amounts and symbols that are not
-    elements H..Og (dummy species such as ``X``).
+    Formulas go through :func:`superionic.formula.parse_composition` (the one parser, with its
+    limits): rejected are empty formulas, unparsable strings, zero, non-finite or huge amounts and
+    symbols that are not elements H..Og (dummy species such as ``X``). The error is a
+    :class:`superionic.formula.FormulaError` (a ValueError).
     """
-    if isinstance(item, Composition):
-        comp = item
-    else:
-        text = str(item).strip() if item is not None else ""
-        if not text or text.lower() == "nan":
-            raise ValueError("empty formula")
-        try:
-            comp = Composition(text)
-        except Exception as exc:  # pymatgen raises ValueError/KeyError/... on bad formulas
-            raise ValueError(f"malformed formula {text!r}: {exc}") from None
-    if len(comp) == 0 or comp.num_atoms <= 0:
-        raise ValueError(f"formula {item!s} has no atoms")
-    for el, amt in comp.element_composition.items():
-        if getattr(el, "symbol", None) not in SYMBOL_INDEX:
-            raise ValueError(f"formula {item!s}: {el} is not a chemical element")
-        if not amt > 0:
-            raise ValueError(f"formula {item!s}: non-positive amount {amt} of {el}")
-    return comp
+    if isinstance(item, Composition) and (len(item) == 0 or item.num_atoms <= 0):
+        raise FormulaError(f"formula {item!s} has no atoms", option="formula", value=str(item))
+    return parse_composition(item)
 
 
 @dataclass(frozen=True)
@@ -77,19 +64,26 @@ class CompositionArrays:
         return dense
 
 
-def composition_arrays(compositions: Sequence[Composition | str]) -> CompositionArrays:
-    """Pack compositions (or formulas) as :class:`CompositionArrays`; ValueError names the row.
+def composition_arrays(
+    compositions: Sequence[Composition | str | Mapping[str, float]],
+) -> CompositionArrays:
+    """Pack compositions, formulas or element-amount dicts (:func:`superionic.formula.parse_amounts`)
+    as :class:`CompositionArrays`; ValueError names the row.
 
     Element order and amounts are ``Composition.get_el_amt_dict()``'s, the dict behind
-    ``element_composition`` that matminer iterates.
+    ``element_composition`` that matminer iterates (``parse_amounts`` gives the same, bit for bit).
     """
     flat_index: list[int] = []
     flat_amount: list[float] = []
     counts: list[int] = []
     for i, item in enumerate(compositions):
         try:
-            comp = item if isinstance(item, Composition) else to_composition(item)
-            amounts = comp.get_el_amt_dict()
+            if isinstance(item, Composition):  # (a Mapping too, keyed by Element)
+                amounts = item.get_el_amt_dict()
+            elif isinstance(item, Mapping):
+                amounts = item
+            else:
+                amounts = parse_amounts(item)
             flat_index.extend([SYMBOL_INDEX[sym] for sym in amounts])
         except (ValueError, KeyError) as exc:
             detail = (

@@ -83,7 +83,8 @@ def magpie_array(compositions: Sequence[Composition | str], impute_nan: bool = T
     arrays = composition_arrays(compositions)
     table = magpie_element_table(impute_nan)
     values = table[np.where(arrays.element_index >= 0, arrays.element_index, 0)]
-    return weighted_stats(values, arrays, MAGPIE_STATS).reshape(len(arrays), -1)
+    stats = weighted_stats(values, arrays, MAGPIE_STATS)
+    return stats.reshape(len(arrays), int(np.prod(stats.shape[1:])))  # n = 0 too
 
 
 def magpie_features(

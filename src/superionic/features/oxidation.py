@@ -37,7 +37,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +50,7 @@ from pymatgen.core import Composition, Element, Species
 
 from superionic.features.composition import ELEMENT_SYMBOLS, CompositionArrays, composition_arrays
 from superionic.features.stats import weighted_stats
+from superionic.formula import parse_composition
 
 ENG_VARIANTS = ("common", "guessed")
 #: (column suffix, statistic in :mod:`superionic.features.stats`)
@@ -215,11 +216,11 @@ def guessed_oxidation_range(
 def _eng_stats(values: np.ndarray, arrays: CompositionArrays) -> np.ndarray:
     """(n, 10) [Eng_max stats..., Eng_min stats...] from per-element values (n, k_max, 2)."""
     stats = weighted_stats(values, arrays, [s for _, s in ENG_STATS])  # (n, 2, 5)
-    return stats.reshape(len(arrays), -1)
+    return stats.reshape(len(arrays), int(np.prod(stats.shape[1:])))  # n = 0 too
 
 
 def eng_features(
-    compositions: Sequence[Composition | str],
+    compositions: Sequence[Composition | str | Mapping[str, float]],
     guessed: bool = True,
     max_combinations: int = 20_000,
     mapper: Callable[[Callable[[Any], Any], Iterable[Any]], list[Any]] | None = None,
@@ -230,18 +231,36 @@ def eng_features(
     (e.g. ``Executor.map`` bound to a description) maps the guessing over compounds; default serial.
     Invalid formulas raise ValueError naming the row; check them first with ``to_composition``.
     """
-    comps = [c if isinstance(c, Composition) else Composition(str(c)) for c in compositions]
-    arrays = composition_arrays(comps)
-    problems = [missing_oxidation_data(c) for c in comps]
+    arrays = composition_arrays(compositions)
     safe_index = np.where(arrays.element_index >= 0, arrays.element_index, 0)
-    blocks = [_eng_stats(common_eng_table()[safe_index], arrays)]
+    table = common_eng_table()
+    problems = _missing_data_problems(arrays, table)
+    blocks = [_eng_stats(table[safe_index], arrays)]
     variants = ["common"]
     if guessed:
+        comps = [
+            c if isinstance(c, Composition)
+            else Composition(c) if isinstance(c, Mapping)
+            else parse_composition(c)
+            for c in compositions
+        ]
         blocks.append(_guessed_block(comps, arrays, max_combinations, mapper))
         variants.append("guessed")
     data = np.hstack(blocks)
     data[[p is not None for p in problems]] = np.nan
     return pd.DataFrame(data, columns=eng_feature_names(variants)), problems
+
+
+def _missing_data_problems(arrays: CompositionArrays, table: np.ndarray) -> list[str | None]:
+    """:func:`missing_oxidation_data` of every row at once, from the element table's NaN rows."""
+    undefined = np.isnan(table).any(axis=1)
+    bad = (arrays.element_index >= 0) & undefined[np.where(arrays.element_index >= 0,
+                                                           arrays.element_index, 0)]
+    problems: list[str | None] = [None] * len(arrays)
+    for i in np.flatnonzero(bad.any(axis=1)):
+        syms = [ELEMENT_SYMBOLS[z] for z in arrays.element_index[i][bad[i]]]
+        problems[i] = f"no oxidation state or electronegativity for {', '.join(syms)} (Eng undefined)"
+    return problems
 
 
 def _guess_task(payload: tuple[Composition, int]) -> dict[str, tuple[float, float]] | None:

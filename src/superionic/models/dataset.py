@@ -317,11 +317,10 @@ def _cached_features(labels: pd.DataFrame, mobile_ion: str,
             if col in X.columns:
                 X.loc[rand, col] = np.nan
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from superionic.fileio import atomic_write_parquet
+
         X.attrs = {"rejected": [vars(r) for r in rejected]}
-        tmp = path.with_suffix(".tmp")
-        X.to_parquet(tmp)
-        tmp.replace(path)
+        atomic_write_parquet(path, X)
     return X, rejected
 
 

@@ -18,7 +18,6 @@ renamed into place only when complete; an existing model is moved aside and remo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -56,14 +55,7 @@ class ModelIntegrityError(RuntimeError):
     """A saved model's files do not match its manifest, or hold untrusted types."""
 
 
-def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
+from superionic.fileio import sha256_file  # noqa: E402,F401 - one home (fileio)
 
 # ----------------------------------------------------------------------------- pipelines --
 

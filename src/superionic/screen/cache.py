@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from superionic.fileio import atomic_write_parquet, atomic_write_text
 from superionic.records import jsonable
 
 
@@ -78,10 +78,7 @@ class ScreenCache:
         merged = pd.concat([table[~table.index.isin(rows.index)], rows])
         merged.index.name = "key"
         self._tables[name] = merged
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self._path(name).with_suffix(f".tmp-{os.getpid()}-{time.time_ns()}")
-        merged.reset_index().to_parquet(tmp, index=False)
-        os.replace(tmp, self._path(name))
+        atomic_write_parquet(self._path(name), merged.reset_index(), index=False)
 
     def get_frame(self, key: str) -> pd.DataFrame | None:
         """A whole DataFrame stored under ``key`` (None when absent or unreadable)."""
@@ -97,11 +94,7 @@ class ScreenCache:
         return frame
 
     def put_frame(self, key: str, frame: pd.DataFrame) -> None:
-        folder = self.root / "frames"
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.tmp-{os.getpid()}-{time.time_ns()}"
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, folder / f"{key}.parquet")
+        atomic_write_parquet(self.root / "frames" / f"{key}.parquet", frame, index=False)
 
     def get_blob(self, key: str) -> dict[str, Any] | None:
         path = self.root / "blobs" / f"{key}.json"
@@ -113,11 +106,7 @@ class ScreenCache:
             return None
 
     def put_blob(self, key: str, doc: dict[str, Any]) -> None:
-        folder = self.root / "blobs"
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.tmp-{os.getpid()}"
-        tmp.write_text(json.dumps(jsonable(doc)))
-        os.replace(tmp, folder / f"{key}.json")
+        atomic_write_text(self.root / "blobs" / f"{key}.json", json.dumps(jsonable(doc)))
 
     def stats(self) -> dict[str, dict[str, int]]:
         """``{table: {"hits": n, "misses": m}}`` since this object was made."""

@@ -23,7 +23,6 @@ one row per reduced formula, the polymorph with the lowest e_hull (``n_polymorph
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import re
@@ -90,13 +89,7 @@ class Pool:
 # ------------------------------------------------------------------------------ helpers --
 
 
-def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+from superionic.fileio import sha256_file  # noqa: E402,F401 - one home (fileio)
 
 
 def _empty_frame() -> pd.DataFrame:

@@ -63,22 +63,15 @@ class EmptyChemsysError(StabilityInputError):
 
 
 def parse_formula(formula: str) -> Composition:
-    """``Composition`` of ``formula``; :class:`FormulaError` when it is malformed, empty or names
-    an element that does not exist (pymatgen accepts some dummy species; those are rejected)."""
-    if not isinstance(formula, str) or not formula.strip():
-        raise FormulaError(f"malformed formula {formula!r}: empty")
+    """``Composition`` of ``formula``; :class:`FormulaError` when it is malformed, empty, names
+    an element that does not exist, or has a zero, non-finite or huge amount (the limits of
+    :mod:`superionic.formula`; an overflowing amount would make reaction balancing spin)."""
+    from superionic.formula import parse_composition
+
     try:
-        comp = Composition(formula.strip())
-    except Exception as exc:  # noqa: BLE001 - pymatgen raises several types
-        raise FormulaError(f"malformed formula {formula!r}: {exc}") from None
-    if comp.num_atoms <= 0:
-        raise FormulaError(f"malformed formula {formula!r}: no atoms")
-    for el in comp.elements:
-        if not isinstance(el, Element):
-            raise FormulaError(f"malformed formula {formula!r}: {el} is not an element")
-    if any(amt < 0 for amt in comp.values()):
-        raise FormulaError(f"malformed formula {formula!r}: negative amount")
-    return comp
+        return parse_composition(formula)
+    except ValueError as exc:
+        raise FormulaError(str(exc)) from None
 
 
 def chemsys_of(elements: Iterable[str | Element]) -> str:
@@ -154,6 +147,9 @@ def load_entries(path: str | Path) -> list[Any]:
     for i, entry in enumerate(decoded):
         if not (hasattr(entry, "composition") and hasattr(entry, "energy")):
             raise ValueError(f"{path}: item {i} is not a pymatgen entry ({type(entry).__name__})")
+    from superionic.sanity import check_entries_finite
+
+    check_entries_finite(decoded, str(path))
     return decoded
 
 
@@ -224,11 +220,10 @@ class PhaseDiagramCache:
         path = self._file(key)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with gzip.open(tmp, "wt") as fh:
+        from superionic.fileio import atomic_path
+
+        with atomic_path(path) as tmp, gzip.open(tmp, "wt") as fh:
             json.dump(pd.as_dict(), fh, cls=MontyEncoder)
-        tmp.replace(path)
 
 
 _DEFAULT_CACHE = PhaseDiagramCache()
