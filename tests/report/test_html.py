@@ -127,3 +127,59 @@ def test_cli_report_empty_campaign(tmp_path):
     res = CliRunner().invoke(app, ["report", "--workspace", str(tmp_path), "--campaign", "none",
                                    "--json"])
     assert res.exit_code == 2 and "no completed stage" in res.output
+
+
+def test_store_written_before_the_contracts(tmp_path, browser):
+    """A store from before the new keys (screen reasons as codes, no p_fast/BVSE, free-text MD
+    verdict with D@T keys, model coverage only in `interval_coverage`) still reads cleanly."""
+    from superionic.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'campaign.db'}", campaign="old")
+    prov = {"stage": "screen", "input_hash": "h1", "params": {"top": 50},
+            "settings": {"mobile_ion": "Li", "seed": 0}}
+    rows = [{"formula": "Li3ClO", "rank": 1, "score": 1.2, "log10_sigma_mean": -3.1,
+             "log10_sigma_low": -4.9, "log10_sigma_high": -1.3, "Ea_eV": 0.35,
+             "reduction_V": 0.1, "oxidation_V": 2.5, "esw_width_V": 2.4,
+             "window_source": "exact", "sigma_e_S_cm": 1.457e-35, "source_id": "mp-985585",
+             "reasons": "", "left_at": "ranked"},
+            {"formula": "Li3N", "rank": 0, "reasons": "band_gap<1.5", "left_at": "band_gap",
+             "sigma_e_S_cm": 2.2e-40}]
+    store.put("screen", rows, prov, stage="screen")
+    store.put("stage_runs", [{"stage": "screen", "input_hash": "h1", "status": "done",
+                              "summary": {"pool_size": 2, "stages": {"pool": 2, "e_hull": 2,
+                                                                     "band_gap": 1},
+                                          "candidates": rows[:1]}, "artefacts": {}}],
+              prov, stage="screen", formula_key="none")
+    mprov = dict(prov, stage="models", input_hash="h0")
+    store.put("stage_runs", [{"stage": "models", "input_hash": "h0", "status": "done",
+                              "summary": {"best_model": "rf", "n_rows": 600, "metrics": [
+                                  {"model": "rf", "split": "group", "mae": 1.1, "r2": 0.4,
+                                   "spearman": 0.6, "params": [{}], "n_test": 100}],
+                                  "interval_coverage": [{"split": "group", "model": "rf",
+                                                         "level": 0.9, "coverage": 0.87,
+                                                         "mean_width": 3.6}]},
+                              "artefacts": {}}], mprov, stage="models", formula_key="none")
+    dprov = dict(prov, stage="md", input_hash="h2")
+    store.put("stage_runs", [{"stage": "md", "input_hash": "h2", "status": "done",
+                              "summary": {"md": [{"formula": "Li3ClO", "Ea_eV": None,
+                                                  "sigma300_S_cm": None,
+                                                  "D_cm2_s@1000K": 3.2e-6,
+                                                  "D_cm2_s@1300K": None,
+                                                  "verdict": "no Arrhenius extrapolation: fewer "
+                                                             "than two temperatures with "
+                                                             "significant diffusion"}],
+                                          "note": None, "skipped": [],
+                                          "budget": {"temperatures_K": [1000.0, 1300.0]}},
+                              "artefacts": {}}], dprov, stage="md", formula_key="none")
+    index = build_report(store, tmp_path / "report")
+    page = check_page(browser, index, tmp_path / "full.png")
+    text = page["text"]
+    assert page["errors"] == [] and page["scroll_width"] <= 1280
+    assert "Li3ClO" in text[:2500] and "S/cm" in text[:2500]
+    assert "inconclusive" in text and "fewer than two temperatures" in text
+    assert "removed by the funnel (band-gap filter): band_gap<1.5" in text
+    assert "0.87" in text and "3.6" in text  # coverage and width from interval_coverage
+    assert "[{}]" not in text  # an all-default params column is dropped
+    for word in ("None", "nan", "null"):
+        assert not re.search(rf"\b{word}\b", text), word
+    assert [v for _, v, b in numbers(text) if 0 < v < 1e-20 and not b] == []

@@ -49,6 +49,12 @@ def table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[Cell]],
     """A sortable table; ``headers`` are (label with unit, numeric?)."""
     if not rows:
         return '<p class="muted">no rows</p>'
+    empty = empty_columns(rows)  # a quantity missing in every row is left out, not listed
+    if empty and len(empty) < len(headers):
+        keep = [i for i in range(len(headers)) if i not in empty]
+        headers = [headers[i] for i in keep]
+        rows = [[r[i] for i in keep] for r in rows]
+        widths = [widths[i] for i in keep] if widths else widths
     head = "".join(f'<th class="{"num" if num else ""}" title="click to sort">{esc(h)}</th>'
                    for h, num in headers)
     cols = ("<colgroup>" + "".join(f'<col style="width:{w}px">' for w in widths) + "</colgroup>"
@@ -64,6 +70,12 @@ def table(headers: Sequence[tuple[str, bool]], rows: Sequence[Sequence[Cell]],
     cap = f"<caption>{caption}</caption>" if caption else ""
     return (f'<table class="sortable {cls}">{cap}{cols}<thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table>')
+
+
+def empty_columns(rows: Sequence[Sequence[Cell]]) -> set[int]:
+    """Indices of the columns whose every cell is "not computed"."""
+    n = min(len(r) for r in rows) if rows else 0
+    return {i for i in range(n) if all(r[i].html == NC for r in rows)}
 
 
 def kv_table(pairs: Sequence[tuple[str, str | None]]) -> str:
@@ -286,7 +298,8 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
         lead = f"The shortlist is led by {formula_html(str(best.get('formula')))}"
         if s:
             lead += f" (predicted σ(300 K) ≈ {s} S/cm)"
-        sents.append(lead + f"; the {len(top)} best-ranked are below.")
+        sents.append(lead + (f"; the {len(top)} best-ranked are below." if len(top) > 1
+                             else "; it is the only ranked compound."))
     else:
         sents.append("No compound survived the funnel, so nothing was ranked.")
     md = view.md_entries()
@@ -299,16 +312,29 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
             counts.setdefault(v, []).append(formula_html(formula))
         proto = view.summary("md").get("protocol") or view.summary("md").get("budget") or {}
         temps = proto.get("temperatures_K") if isinstance(proto, Mapping) else None
+        temps = sorted(t for t in (fm.finite(x) for x in temps or []) if t is not None)
         how = ""
-        if isinstance(temps, list) and temps:
-            how = f" at {', '.join(kelvin(t) or '?' for t in temps)} K"
-        pot = {e.get("potential") for e in md.values() if e.get("potential")}
-        pot_txt = f" ({', '.join(sorted(map(str, pot)))})" if pot else ""
-        words = "; ".join(f"{VERDICT_WORDS.get(v, v)}: {', '.join(fs)}"
+        if temps:
+            how = (f", {kelvin(temps[0])}–{kelvin(temps[-1])} K" if len(temps) > 1
+                   else f", {kelvin(temps[0])} K")
+        pot = sorted({str(e.get("potential")) for e in md.values() if e.get("potential")})
+        what = f"MD ({', '.join(pot) + how if pot else how.lstrip(', ')})" if pot or how else "MD"
+        words = "; ".join(f"{VERDICT_WORDS.get(v, v)} for {', '.join(fs)}"
                           for v, fs in counts.items())
-        confirmed = counts.get("arrhenius", [])
-        sents.append(f"MD{pot_txt}{how} checked {len(md)} candidate(s) — {words}."
-                     + ("" if confirmed else " None is confirmed as a fast conductor by MD yet."))
+        n = len(md)
+        sents.append(f"{what} on {n} candidate{'s' if n != 1 else ''}: {words}.")
+        confirmed = [(f, e) for f, e in md.items() if str(e.get("verdict") or "") == "arrhenius"
+                     or (not e.get("verdict") and fm.finite(e.get("sigma300_S_cm")))]
+        if confirmed:
+            sents.append("MD finds significant diffusion and an Arrhenius fit for " + ", ".join(
+                f"{formula_html(f)} (σ(300 K) ≈ {sigma_text(e.get('sigma300_S_cm'))} S/cm, "
+                "extrapolated)"
+                if fm.finite(e.get("sigma300_S_cm")) else formula_html(f) for f, e in confirmed)
+                + ".")
+        else:
+            sents.append("No candidate is confirmed by MD yet.")
+        if view.summary("md").get("note"):
+            sents.append(esc(str(view.summary("md")["note"])).rstrip(".") + ".")
     elif "md" in view.stages:
         note = view.summary("md").get("note")
         sents.append("MD ran on no candidate" + (f": {esc(str(note))}" if note else "."))
@@ -381,6 +407,10 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
             "Window: exact from the phase diagram, or a surrogate estimate.") if len(index) else \
         "No measured labels in the store: analogues not computed."
     widths = (30, 175, 150, 80, 72, 96, 80, 250, 255)
+    empty = empty_columns(rows)
+    if empty:
+        note += (" Not computed in this campaign, so not shown: "
+                 + ", ".join(esc(headers[i][0]) for i in sorted(empty)) + ".")
     return (table(headers, rows, "cands", widths=widths) + f'<p class="note">{note}</p>')
 
 
