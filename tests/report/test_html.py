@@ -116,6 +116,11 @@ def test_cli_report_pdf(report, tmp_path):
                           capture_output=True, text=True, check=True).stdout
     assert "Li3YCl6" in text.replace("\n", "").replace(" ", "") or "Li" in text
     assert "S/cm" in text and "Next experiments" in text
+    # the PDF holds the collapsed tables too (printed open), and the print copy is gone
+    every = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "MAE, uncensored" in every and "sha256 checksums" in every
+    assert not list(out.glob(".print-*"))
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
                     str(pdf), str(root / "report_pdf_page1")], check=True)
     png = root / "report_pdf_page1.png"

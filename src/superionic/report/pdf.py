@@ -37,17 +37,15 @@ def write_pdf(index: str | Path, pdf: str | Path, timeout_s: float = 120.0) -> P
     pdf.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=pdf.parent, prefix=".tmp-", suffix=".pdf")
     os.close(fd)
-    with tempfile.TemporaryDirectory(prefix="superionic-chromium-") as profile:
-        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--no-first-run", "--disable-background-networking", "--disable-sync",
-               "--disable-component-update", f"--user-data-dir={profile}",
-               "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
-               "--virtual-time-budget=5000", f"--print-to-pdf={tmp}", index.as_uri()]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            Path(tmp).unlink(missing_ok=True)
-            raise RuntimeError(f"Chromium did not print {index} within {timeout_s:.0f} s") from None
+    # a print copy beside the page (relative image paths hold) with every <details> open:
+    # headless --print-to-pdf fires no beforeprint event
+    fd, printed = tempfile.mkstemp(dir=index.parent, prefix=".print-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(index.read_text(encoding="utf-8").replace("<details>", "<details open>"))
+    try:
+        proc = _print(exe, Path(printed), tmp, timeout_s)
+    finally:
+        Path(printed).unlink(missing_ok=True)
     if proc.returncode != 0 or Path(tmp).stat().st_size == 0:
         Path(tmp).unlink(missing_ok=True)
         tail = (proc.stderr or "").strip().splitlines()[-3:]
@@ -55,3 +53,17 @@ def write_pdf(index: str | Path, pdf: str | Path, timeout_s: float = 120.0) -> P
                            + " | ".join(tail))
     os.replace(tmp, pdf)
     return pdf
+
+
+def _print(exe: str, page: Path, tmp: str, timeout_s: float) -> subprocess.CompletedProcess:
+    with tempfile.TemporaryDirectory(prefix="superionic-chromium-") as profile:
+        cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+               "--no-first-run", "--disable-background-networking", "--disable-sync",
+               "--disable-component-update", f"--user-data-dir={profile}",
+               "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+               "--virtual-time-budget=5000", f"--print-to-pdf={tmp}", page.as_uri()]
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            Path(tmp).unlink(missing_ok=True)
+            raise RuntimeError(f"Chromium did not print {page} within {timeout_s:.0f} s") from None
