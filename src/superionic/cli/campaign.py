@@ -85,11 +85,15 @@ def register(app: typer.Typer) -> None:
     def report_cmd(workspace: Path = typer.Option(Path("workspace"), "--workspace"),
                    campaign: str = typer.Option("default", "--campaign"),
                    out: Path | None = typer.Option(None, "--out"),
+                   top: int = typer.Option(10, "--top", min=1, help="Candidates on the first screen."),
+                   pdf: bool = typer.Option(False, "--pdf",
+                                            help="Also print the report to report.pdf (Chromium)."),
                    database_url: str | None = typer.Option(None, "--database-url"),
                    as_json: bool = JsonOption) -> None:
-        """Write the static HTML report of a campaign from its store."""
+        """Write the static HTML report of a campaign from its store (and a PDF with --pdf)."""
         from superionic.config import load_settings
         from superionic.report.html import build_report
+        from superionic.report.pdf import write_pdf
         from superionic.store import Store
 
         if out is not None:
@@ -99,11 +103,19 @@ def register(app: typer.Typer) -> None:
         if store.count("stage_runs") == 0:
             fail(f"campaign {campaign!r} in {settings.store_url} has no completed stage",
                  as_json=as_json)
-        index = build_report(store, out or settings.workspace / "report")
+        index = build_report(store, out or settings.workspace / "report",
+                             title=f"superionic campaign '{campaign}'", top=top)
+        doc = {"report": str(index)}
+        if pdf:
+            try:
+                doc["pdf"] = str(write_pdf(index, index.parent / "report.pdf"))
+            except RuntimeError as exc:
+                fail(f"{exc} (the HTML report is at {index})", as_json=as_json)
         if as_json:
-            emit_json({"report": str(index)})
+            emit_json(doc)
             return
-        err_console.print(f"report: {index}")
+        for key, path in doc.items():
+            err_console.print(f"{key}: {path}")
 
 
 def _headline(stage: str, summary: dict) -> dict:

@@ -1,129 +1,169 @@
-"""A static HTML report of a campaign (one folder, opens without a server, no JavaScript).
+"""The campaign report: one static folder (``index.html``, ``img/``, ``report.json``) that opens
+offline, read from the store alone.
 
-It reads the store only: each completed stage's summary (scalars and tables), its artefacts
-(PNG plots are copied into ``img/``; other files are linked) and the provenance of every row
-(data versions, parameters, seed). Sections follow the order in which stages ran.
+The first screen is the answer: what the campaign found (pool -> funnel -> shortlist -> MD), the
+top candidates with their predicted conductivity and its interval, and the next experiments. Then
+a sanity panel (where known fast conductors landed), the screen, the models, MD per candidate,
+the active-learning round, and methods and provenance. Tables sort by a click on their header
+(a few lines of inline JavaScript, no CDN). A print stylesheet makes the same page a PDF
+(:func:`superionic.report.pdf.write_pdf`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
-import shutil
-from collections.abc import Mapping, Sequence
+from importlib import metadata
 from pathlib import Path
-from typing import Any
 
+from superionic.report import sections as sx
+from superionic.report.analogues import AnalogueIndex
+from superionic.report.collect import CampaignView, read_campaign
 from superionic.store import Store
 
+RAW_JSON = "report.json"
+SOFTWARE = ("superionic", "numpy", "scipy", "pandas", "scikit-learn", "lightgbm", "pymatgen",
+            "ase", "torch", "chgnet", "matminer", "sqlalchemy")
+
 _CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
-h1{border-bottom:2px solid #444}h2{margin-top:2.2rem;border-bottom:1px solid #bbb}
-table{border-collapse:collapse;margin:.6rem 0;font-size:.85rem}
-td,th{border:1px solid #ccc;padding:.2rem .45rem;text-align:right}
-th{background:#f0f0f0}td.t,th.t{text-align:left}
-img{max-width:100%;border:1px solid #ddd;margin:.4rem 0}
-.kv td:first-child{text-align:left;font-weight:600}
-details{margin:.5rem 0}pre{background:#f7f7f7;padding:.5rem;overflow-x:auto;font-size:.8rem}
-.fig{display:inline-block;width:48%;vertical-align:top;margin-right:1%}
+:root{--fg:#1d232a;--muted:#667;--line:#d5d9de;--head:#eef1f4;--accent:#1f5f9e}
+*{box-sizing:border-box}
+body{font:14px/1.42 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);
+ margin:0 auto;max-width:1240px;padding:10px 16px 40px}
+h1{font-size:21px;margin:4px 0 2px}
+.meta{color:var(--muted);font-size:12px;margin:0 0 6px}
+h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:3px}
+h3{font-size:15px;margin:16px 0 6px}
+p{margin:6px 0}.lead{font-size:14.5px;margin:4px 0 8px;max-width:1200px}
+nav{font-size:12.5px;margin:0 0 6px}nav a{margin-right:10px}
+a{color:var(--accent);text-decoration:none}a:hover{text-decoration:underline}
+table{border-collapse:collapse;margin:6px 0;font-size:12.5px;width:100%;table-layout:auto}
+table.narrow{width:auto;max-width:100%}
+th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertical-align:top;
+ overflow-wrap:anywhere}
+thead th{background:var(--head);font-weight:600;cursor:pointer;user-select:none;
+ border-bottom:2px solid #b8bec6;white-space:normal}
+thead th.num,td.num{text-align:right}
+thead th{overflow-wrap:normal}
+thead th.asc:after{content:" \\2191";color:var(--fg)}thead th.desc:after{content:" \\2193";color:var(--fg)}
+tbody tr:nth-child(even){background:#fafbfc}
+table.kv{width:auto}table.kv th{background:none;text-align:left;font-weight:600;cursor:default;
+ padding-right:16px;border-bottom:1px solid var(--line)}table.kv th:after{content:""}
+table.cands{table-layout:fixed}table.cands td{padding:3px 5px;line-height:1.25}
+.nw{white-space:nowrap;display:block}
+.sub{color:var(--muted);font-size:11px}.muted,.nc{color:#8a8f98;font-size:11.5px}
+.note{color:var(--muted);font-size:11.5px;margin:2px 0 6px}
+.next{background:#f3f7fb;border-left:3px solid var(--accent);padding:5px 10px;margin:6px 0}
+code{font-size:12px;background:#f2f3f5;padding:0 3px;border-radius:3px;overflow-wrap:anywhere}
+.figs{display:flex;flex-wrap:wrap;gap:10px}
+figure{margin:6px 0;flex:0 1 calc(33.3% - 10px);min-width:0}
+figure.third{flex:0 1 calc(33.3% - 10px)}
+figure img{width:100%;height:auto;border:1px solid #e3e6ea;display:block}
+figcaption{font-size:12px;color:var(--muted)}
+details{margin:8px 0}summary{cursor:pointer;color:var(--accent);font-weight:600}
+section.md{border-top:1px dashed var(--line);margin-top:10px}
+.verdict{margin:4px 0}
+@media print{
+ @page{size:A4 landscape;margin:11mm}
+ body{max-width:none;padding:0;font-size:11px}.lead{font-size:12px}
+ nav,.noprint{display:none}
+ a{color:var(--fg)}
+ h2{break-after:avoid;margin-top:16px}h3{break-after:avoid}
+ table{font-size:10px}tr,figure{break-inside:avoid}
+ thead th:after{content:""}
+ details>summary{list-style:none;color:var(--fg)}
+ figure{flex:0 1 calc(33.3% - 10px)}
+}
+"""
+
+# Click a header to sort by its column (numbers by data-sort, text otherwise); again to reverse.
+_JS = """
+document.querySelectorAll('table.sortable thead th').forEach(function(th){
+ th.addEventListener('click',function(){
+  var table=th.closest('table'),body=table.tBodies[0],i=th.cellIndex;
+  var asc=!th.classList.contains('asc');
+  table.querySelectorAll('thead th').forEach(function(h){h.classList.remove('asc','desc');});
+  th.classList.add(asc?'asc':'desc');
+  var rows=Array.prototype.slice.call(body.rows);
+  rows.sort(function(a,b){
+   var x=a.cells[i].getAttribute('data-sort'),y=b.cells[i].getAttribute('data-sort');
+   if(x===''&&y==='')return 0;if(x==='')return 1;if(y==='')return -1;
+   var nx=parseFloat(x),ny=parseFloat(y);
+   var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);
+   return asc?c:-c;});
+  rows.forEach(function(r){body.appendChild(r);});
+ });
+});
+window.addEventListener('beforeprint',function(){
+ document.querySelectorAll('details').forEach(function(d){d.open=true;});});
 """
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    if isinstance(value, list | dict):
-        return html.escape(json.dumps(value)[:200])
-    return html.escape(str(value)) if value is not None else ""
+def software_versions() -> dict[str, str]:
+    """Installed versions of the packages the campaign uses (those installed)."""
+    import platform
 
-
-def _table(rows: Sequence[Mapping[str, Any]], max_rows: int = 200) -> str:
-    if not rows:
-        return "<p><em>no rows</em></p>"
-    cols: list[str] = []
-    for r in rows:
-        cols.extend(k for k in r if k not in cols)
-    head = "".join(f'<th class="t">{html.escape(c)}</th>' for c in cols)
-    body = []
-    for r in rows[:max_rows]:
-        cells = "".join(
-            f'<td class="{"" if isinstance(r.get(c), int | float) else "t"}">{_fmt(r.get(c))}</td>'
-            for c in cols)
-        body.append(f"<tr>{cells}</tr>")
-    more = f"<p>{len(rows) - max_rows} more rows in the store.</p>" if len(rows) > max_rows else ""
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>{more}"
-
-
-def _kv(summary: Mapping[str, Any]) -> str:
-    rows = [(k, v) for k, v in summary.items() if not isinstance(v, list | dict)]
-    if not rows:
-        return ""
-    return "<table class='kv'>" + "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{_fmt(v)}</td></tr>" for k, v in rows) + "</table>"
-
-
-def _section(name: str, payload: Mapping[str, Any], out: Path) -> str:
-    summary = payload.get("summary", {})
-    parts = [f'<h2 id="{html.escape(name)}">{html.escape(name)}</h2>', _kv(summary)]
-    for key, value in summary.items():
-        if isinstance(value, list) and value and isinstance(value[0], Mapping):
-            parts.append(f"<h3>{html.escape(key)}</h3>{_table(value)}")
-        elif isinstance(value, Mapping) and value and all(
-                not isinstance(v, list | dict) for v in value.values()):
-            parts.append(f"<h3>{html.escape(key)}</h3>{_kv(value)}")
-    figs = []
-    for label, path in payload.get("artefacts", {}).items():  # the stage's own order
-        src = Path(path)
-        if not src.exists():
-            figs.append(f"<p>missing artefact {html.escape(label)}: {html.escape(path)}</p>")
+    out = {"Python": platform.python_version()}
+    for name in SOFTWARE:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
             continue
-        if src.suffix.lower() in (".png", ".jpg", ".jpeg", ".svg"):
-            dest = out / "img" / f"{name}-{label}{src.suffix.lower()}"
-            shutil.copyfile(src, dest)
-            figs.append(f'<div class="fig"><img src="img/{html.escape(dest.name)}" '
-                        f'alt="{html.escape(label)}"><br>{html.escape(label)}</div>')
-        else:
-            dest = out / "files" / f"{name}-{label}{src.suffix}"
-            shutil.copyfile(src, dest)
-            figs.append(f'<p><a href="files/{html.escape(dest.name)}">{html.escape(label)}</a></p>')
-    parts.extend(figs)
-    return "\n".join(p for p in parts if p)
+    return out
 
 
-def build_report(store: Store, out_dir: str | Path, title: str = "superionic campaign") -> Path:
-    """Write ``out_dir/index.html`` (+ ``img/``, ``files/``) for the store's campaign."""
-    out = Path(out_dir)
-    (out / "img").mkdir(parents=True, exist_ok=True)
-    (out / "files").mkdir(parents=True, exist_ok=True)
-    runs = store.get("stage_runs")
-    latest: dict[str, Any] = {}
-    for row in runs:  # oldest first: the last completed run of a stage wins
-        latest[row.payload["stage"]] = row
-    nav = " | ".join(f'<a href="#{html.escape(s)}">{html.escape(s)}</a>' for s in latest)
-    sections = [_section(stage, row.payload, out) for stage, row in latest.items()]
-    provenance = {stage: row.provenance for stage, row in latest.items()}
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{_CSS}</style></head><body>
+def render(view: CampaignView, out: Path, title: str, top: int = 10) -> str:
+    """The report page for ``view``; copies figures into ``out``."""
+    figs = sx.Figures(out)
+    index = AnalogueIndex(view.labels)
+    cands = sx.merged_candidates(view, top)
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = [
+        ("sanity", sx.sanity_section(view)),
+        ("screen", sx.screen_section(view, figs, max(top, 50))),
+        ("models", sx.models_section(view, figs)),
+        ("md", sx.md_section(view, figs)),
+        ("active", sx.active_section(view, figs)),
+        ("methods", sx.methods_section(view, software_versions(), RAW_JSON)),
+    ]
+    names = {"sanity": "Sanity check", "screen": "Screen", "models": "Models", "md": "MD",
+             "active": "Active learning", "methods": "Methods & provenance"}
+    nav = "".join(f'<a href="#{k}">{names[k]}</a>' for k, v in sections if v)
+    cand_html = (sx.candidates_section(view, cands, figs, index) if cands
+                 else "<p>No ranked candidates in this campaign.</p>")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>Campaign <code>{html.escape(store.campaign)}</code>, store <code>{html.escape(_redact(store.url))}</code>.
-Every number below is read from the store; the provenance of each stage (data versions, parameters,
-seed, input hash) is at the end.</p>
-<p>{nav}</p>
-{''.join(sections)}
-<h2 id="provenance">Provenance</h2>
-<pre>{html.escape(json.dumps(provenance, indent=1, default=str))}</pre>
+<p class="meta">Campaign <code>{html.escape(view.campaign)}</code> · mobile ion
+{html.escape(view.mobile_ion)} · report generated {generated} from the campaign store ·
+<a href="{RAW_JSON}" download>raw JSON</a><span class="noprint"> · click a column header
+to sort</span></p>
+{sx.answer_paragraph(view, cands)}
+{cand_html}
+{sx.next_experiments(view)}
+<nav class="noprint">Sections: {nav}</nav>
+{''.join(v for _, v in sections if v)}
+<script>{_JS}</script>
 </body></html>
 """
+
+
+def build_report(store: Store, out_dir: str | Path, title: str = "superionic campaign",
+                 top: int = 10) -> Path:
+    """Write ``out_dir/index.html`` (+ ``img/``, ``files/``, ``report.json``) for the store's
+    campaign; ``top`` candidates on the first screen."""
+    out = Path(out_dir)
+    (out / "img").mkdir(parents=True, exist_ok=True)
+    view = read_campaign(store)
+    page = render(view, out, title, top)
+    raw = {"campaign": view.campaign, "store": view.store_url, "stages": view.raw,
+           "software": software_versions()}
+    _atomic_write(out / RAW_JSON, json.dumps(raw, indent=1, default=str))
     _atomic_write(out / "index.html", page)
     return out / "index.html"
-
-
-def _redact(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
 
 
 def _atomic_write(path: Path, text: str) -> None:
