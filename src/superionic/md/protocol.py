@@ -299,7 +299,10 @@ class _Run:
         self.dir, self.p = run_dir, params
         atoms = atoms.copy()
         if ckpt is None:
-            _thermalize(atoms, params.temperature_K,
+            # twice the target: a cell started at its (relaxed) energy minimum shares the kinetic
+            # energy equally with the potential energy within ~50 fs (equipartition), so it lands
+            # near the target at once instead of half-way below it for several thermostat times
+            _thermalize(atoms, 2.0 * params.temperature_K,
                         np.random.default_rng([params.seed, 0, int(round(params.temperature_K))]))
             self.step, self.n_frames = 0, 0
             for name in (FRAMES, LOG):
@@ -386,7 +389,8 @@ class _Run:
 
 
 def _thermalize(atoms: Atoms, temperature_K: float, rng: np.random.Generator) -> None:
-    """Maxwell-Boltzmann momenta at exactly ``temperature_K``, zero total momentum."""
+    """Maxwell-Boltzmann momenta at exactly ``temperature_K``, zero total momentum (a new run
+    starts at twice its target, see :class:`_Run`)."""
     try:
         from ase.md.velocitydistribution import thermalize_momenta  # ASE >= 3.29
     except ImportError:

@@ -135,7 +135,9 @@ class ArrheniusProtocol:
     max_total_ps: float | None = None
     temperatures_K: tuple[float, ...] | None = None
     save_every: int = 5
+    checkpoint_every: int = 100
     thermostat: str = "auto"
+    friction_per_ps: float = 1.0
     relax_steps: int = 200
     fmax_eV_A: float = 0.1
 
@@ -175,18 +177,21 @@ class ArrheniusProtocol:
         return tuple(round(self.T_start_K - i * self.T_step_K, 3) for i in range(n))
 
     def effective_save_every(self) -> int:
-        """``save_every``, reduced for very short segments so that a segment stores >= 20
-        frames (a 0.01 ps run still gets a fit window)."""
+        """``save_every``, reduced for very short segments so that a segment stores >= 8 frame
+        intervals (a 0.01 ps run still gets a fit window)."""
         steps = max(1, int(round(self.segment_ps * 1000.0 / self.timestep_fs)))
-        return max(1, min(self.save_every, steps // 20))
+        if steps // self.save_every >= 8:
+            return self.save_every
+        return max(1, steps // 8)
 
     def md_params(self, temperature_K: float, prod_ps: float) -> Any:
         from superionic.md.protocol import MDParams
 
         return MDParams(temperature_K=temperature_K, timestep_fs=self.timestep_fs,
                         equil_ps=self.equil_ps, prod_ps=prod_ps,
-                        save_every=self.effective_save_every(), thermostat=self.thermostat,
-                        seed=self.seed)
+                        save_every=self.effective_save_every(),
+                        checkpoint_every=self.checkpoint_every, thermostat=self.thermostat,
+                        friction_per_ps=self.friction_per_ps, seed=self.seed)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(replace(self, potential="")) if not isinstance(self.potential, str) else asdict(self)
@@ -457,6 +462,37 @@ def prepare_cell(structure: Structure, options: CellOptions, *, ion: str = "Li",
     out = cell.structure.copy()
     out.properties = {"prepare": cell.to_dict()}
     return out
+
+
+def resolve_structure(spec: str | Path, data_dir: Path | None = None) -> tuple[Structure, str]:
+    """(Structure, source) from a file, an MP id (the MP fixture, else the live API with
+    ``MP_API_KEY``) or a structure-library name (``Li6PS5Cl``, aliases such as ``LGPS``).
+
+    Raises ``FileNotFoundError``/``ValueError`` naming what was tried."""
+    import os
+
+    from superionic.defects import library
+    from superionic.md.prepare import load_structure
+
+    text = str(spec)
+    if Path(text).exists():
+        return load_structure(text, data_dir), f"user file {text}"
+    if text.startswith(("mp-", "mvc-")):
+        try:
+            return load_structure(text, data_dir), f"MP fixture {text}"
+        except (FileNotFoundError, ValueError) as exc:
+            key = os.environ.get("MP_API_KEY")
+            if not key:
+                raise ValueError(f"{text}: not in the MP fixture ({exc}); set MP_API_KEY to "
+                                 "fetch it from the Materials Project") from exc
+            from mp_api.client import MPRester
+
+            with MPRester(key) as mpr:
+                return mpr.get_structure_by_material_id(text), f"MP API {text}"
+    if library.has_structure(text):
+        return library.get_structure(text), "structure library"
+    raise FileNotFoundError(f"{text}: no such file, not an MP id (mp-NNNN) and not a structure-"
+                            f"library name with coordinates ({', '.join(library.names())})")
 
 
 def _run_dir(temperature_K: float) -> str:

@@ -3,8 +3,8 @@
 A trajectory at one temperature ends in one of three states (:class:`DiffusionStatus`):
 
 - ``SIGNIFICANT``: the mobile ion's tracer D exceeds ``n_sigma`` standard errors (the
-  correlated-MSD error of :func:`superionic.transport.diffusion.fit_msd`); D and sigma are
-  numbers with errors;
+  correlated-MSD error of :func:`superionic.transport.diffusion.fit_msd`) and implies at least
+  :data:`MIN_HOPS` ion hops over the run; D and sigma are numbers with errors;
 - ``BOUND``: D is not distinguishable from zero; only an upper bound
   ``D_upper = max(D, 0) + n_sigma * err`` is reported (never D itself, never a negative D);
 - ``MOLTEN``: an anion of the framework flows (:func:`framework_check`): the run measured a
@@ -32,6 +32,12 @@ from superionic.transport.trajectory import Trajectory
 
 #: D must exceed this many standard errors to count as diffusion.
 MIN_D_SIGNIFICANCE = 2.0
+#: ... and the run must hold at least this many ion hops, estimated as n_ions 6 D t / a^2 with
+#: a = :data:`HOP_LENGTH_A`: the GLS error of D assumes a random walk, which a 10 fs run (pure
+#: ballistic motion) or a run with one or two hops is not; a D from them is not a measurement.
+MIN_HOPS = 5.0
+#: Typical site-to-site distance of a mobile ion (Angstrom) for the hop estimate.
+HOP_LENGTH_A = 2.5
 #: A framework species counts as flowing (liquid-like) when its D exceeds this (cm^2/s) and two
 #: errors. Molten salts and oxides: D ~ 1e-5 to 1e-4 (CHGNet K2LiYCl6 at 1000 K: Cl 6.5e-5). An
 #: anion hopping through its own vacancies in a crystal stays ~1e-6 (Li23Cl7O8 at 1500 K: Cl
@@ -100,10 +106,23 @@ def framework_check(traj: Trajectory) -> FrameworkCheck:
     return FrameworkCheck(tuple(out), flowing, molten)
 
 
-def is_significant(D_cm2_s: float, D_err_cm2_s: float, n_sigma: float = MIN_D_SIGNIFICANCE) -> bool:
-    """D > 0 and D > ``n_sigma`` standard errors (a non-finite error is never significant)."""
-    return (math.isfinite(D_cm2_s) and math.isfinite(D_err_cm2_s) and D_cm2_s > 0
-            and D_cm2_s > n_sigma * D_err_cm2_s)
+def estimated_hops(D_cm2_s: float, n_ions: int, time_ps: float,
+                   hop_length_A: float = HOP_LENGTH_A) -> float:
+    """Ion hops a D implies over a run: n_ions * 6 D t / a^2 (D in cm^2/s, t in ps)."""
+    return n_ions * 6.0 * max(D_cm2_s, 0.0) * 1e4 * time_ps / hop_length_A**2
+
+
+def is_significant(D_cm2_s: float, D_err_cm2_s: float, n_sigma: float = MIN_D_SIGNIFICANCE,
+                   *, n_ions: int | None = None, time_ps: float | None = None,
+                   min_hops: float = MIN_HOPS) -> bool:
+    """D > 0, D > ``n_sigma`` standard errors (a non-finite error is never significant) and,
+    when ``n_ions`` and ``time_ps`` are given, at least ``min_hops`` estimated hops
+    (:func:`estimated_hops`)."""
+    ok = (math.isfinite(D_cm2_s) and math.isfinite(D_err_cm2_s) and D_cm2_s > 0
+          and D_cm2_s > n_sigma * D_err_cm2_s)
+    if ok and n_ions is not None and time_ps is not None:
+        ok = estimated_hops(D_cm2_s, n_ions, time_ps) >= min_hops
+    return ok
 
 
 def upper_bound(D_cm2_s: float, D_err_cm2_s: float, n_sigma: float = MIN_D_SIGNIFICANCE) -> float:
@@ -172,7 +191,7 @@ def classify(result: TransportResult, framework: FrameworkCheck, *,
                                  D_upper_cm2_s=None, sigma_S_cm=None, sigma_err_S_cm=None,
                                  sigma_upper_S_cm=None, **base)
     D, err = float(fit.D_cm2_s), float(fit.D_err_cm2_s)
-    if is_significant(D, err, n_sigma):
+    if is_significant(D, err, n_sigma, n_ions=result.n_ions, time_ps=duration):
         sig = result.sigma
         haven = result.haven.value if result.haven.value is not None else None
         return TemperatureResult(status=DiffusionStatus.SIGNIFICANT, D_cm2_s=D, D_err_cm2_s=err,
@@ -180,7 +199,10 @@ def classify(result: TransportResult, framework: FrameworkCheck, *,
                                  sigma_err_S_cm=float(sig.sigma_err_S_cm), sigma_upper_S_cm=None,
                                  converged=err / D <= target_rel_err,
                                  haven_ratio=_finite_or_none(haven), **base)
-    bound = upper_bound(D, err, n_sigma)
+    # a run with fewer than MIN_HOPS hops bounds D only by the D that MIN_HOPS hops would imply
+    hop_D = MIN_HOPS * HOP_LENGTH_A**2 / (max(result.n_ions, 1) * 6.0 * max(duration, 1e-12)) * 1e-4
+    bound = max(upper_bound(D, err, n_sigma), hop_D) if is_significant(D, err, n_sigma) \
+        else upper_bound(D, err, n_sigma)
     s_up = conductivity(bound, 0.0, result.n_ions, result.volume_A3, T, charge).sigma_S_cm
     return TemperatureResult(status=DiffusionStatus.BOUND, D_cm2_s=None, D_err_cm2_s=err,
                              D_upper_cm2_s=bound, sigma_S_cm=None, sigma_err_S_cm=None,
