@@ -459,6 +459,10 @@ def prepare_cell(structure: Structure, options: CellOptions, *, ion: str = "Li",
                             n_vacancies=options.n_vacancies, ion=ion,
                             compensate=options.compensate, seed=seed,
                             max_enumerate=options.max_orderings)
+    lo, hi = options.atom_range
+    if cell.n_atoms > hi:
+        raise ValueError(f"{structure.composition.reduced_formula}: the smallest MD cell has "
+                         f"{cell.n_atoms} atoms, above the atom range {lo}-{hi}; widen it")
     out = cell.structure.copy()
     out.properties = {"prepare": cell.to_dict()}
     return out
