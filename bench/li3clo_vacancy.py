@@ -60,13 +60,12 @@ def numpy_msd_D(frames_path: Path, dt_ps: float, ion: str = ION) -> dict[str, fl
 def transport_D(run: MDRunResult) -> dict[str, Any] | None:
     """D from superionic.transport, or None when that package is missing."""
     try:
-        from superionic.md.analysis import analyze_run
+        from superionic.transport import analyze_trajectory, read_trajectory
     except ImportError:
         return None
-    try:
-        s = analyze_run(run, ION)
-    except ImportError:
-        return None
+    traj = read_trajectory(run.frames_path, ion=ION, timestep_ps=run.timestep_ps,
+                           temperature_K=run.temperature_K)
+    s = analyze_trajectory(traj, temperature_K=run.temperature_K).summary()
     from superionic.transport import read_trajectory
     from superionic.transport.hops import count_hops
 

@@ -8,8 +8,9 @@ that decide the run time of the default campaign (about 20 minutes on 2 cores).
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +26,25 @@ class Budget:
     search_budget: int = 0  # random-search draws per model (0: zoo defaults, no tuning)
     top: int = 50  # shortlist kept in the summary
     md_candidates: int = 2
-    md_temperatures_K: tuple[float, ...] = (1000.0, 1300.0)
-    md_equil_ps: float = 0.2
-    md_prod_ps: float = 1.0
-    md_atoms: tuple[int, int] = (40, 110)
+    md_protocol: Any = field(default_factory=lambda: discover_md_protocol())
     al_batch: int = 5
     al_curve_rounds: int = 10  # retrospective UCB-vs-random curve on the known labels
     al_curve_batch: int = 20
+
+
+def discover_md_protocol(**kw: Any) -> Any:
+    """The MD stage's :class:`~superionic.md.workflow.ArrheniusProtocol`: the full rules
+    (adaptive temperatures from 1300 K down, significance, melt check, verdict) on a budget that
+    fits the ~20 min campaign: 40-80 atom cells, 0.1 ps equilibration, 0.5 ps per temperature,
+    1.2 ps in all per candidate, two temperatures at a time on one thread each. It will mostly end
+    "inconclusive (budget)" with bounds: that is what 1 ps of MD supports."""
+    from superionic.md.workflow import ArrheniusProtocol, CellOptions
+
+    base: dict[str, Any] = dict(cell=CellOptions(atom_range=(40, 80)), equil_ps=0.1,
+                                segment_ps=0.5, max_ps_per_temperature=0.5, T_start_K=1300.0,
+                                T_step_K=200.0, T_min_K=700.0, max_total_ps=1.2, threads=1,
+                                relax_steps=100)
+    return ArrheniusProtocol(**{**base, **kw})
 
 
 def _say(stage: str) -> Any:
@@ -194,89 +207,76 @@ def ranked_formulas(ctx: Context) -> list[str]:
 
 
 def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: int,
+                       workdir: Path, ion: str = "Li",
                        ) -> tuple[list[tuple[str, Any, str]], list[dict[str, str]]]:
-    """MD cells (ordered supercells in ``budget.md_atoms``) for the first ``md_candidates`` picks
-    that allow one; the others are reported with the reason (e.g. cubic LLZO: 192 atoms with
-    partial occupancies, no integral ordering in a 40-110 atom cell) and skipped."""
-    from superionic.md.prepare import prepare_structure
-
+    """The first ``md_candidates`` picks whose MD cell the protocol can prepare (ordered
+    supercell in its atom range, cached in ``workdir/<formula>``); the others are reported with
+    the reason and skipped."""
     cells: list[tuple[str, Any, str]] = []
     skipped: list[dict[str, str]] = []
+    proto = replace(budget.md_protocol, seed=seed, ion=ion)
     for formula, structure, source in picks:
         if len(cells) >= budget.md_candidates:
             break
         try:
-            cells.append((formula, prepare_structure(structure, atom_range=budget.md_atoms,
-                                                     seed=seed), source))
-        except (ValueError, RuntimeError) as exc:
+            proto.prepare(structure, Path(workdir) / formula)
+            cells.append((formula, structure, source))
+        except (ValueError, RuntimeError, KeyError) as exc:
             skipped.append({"formula": formula, "structure_source": source,
                             "reason": f"{type(exc).__name__}: {exc}"})
     return cells, skipped
 
 
 def stage_md(ctx: Context, budget: Budget) -> StageOutput:
-    """Short CHGNet MD of the best-ranked candidates that have a structure; Arrhenius to 300 K."""
-    from superionic.md.analysis import analyze_runs
-    from superionic.md.protocol import MDParams, run_temperatures
-    from superionic.parallel import TaskError
+    """The MD workflow (:class:`~superionic.md.workflow.ArrheniusProtocol`, ``budget.md_protocol``)
+    on the best-ranked candidates that have a structure: per candidate a verdict, the Arrhenius
+    result only when the verdict is "arrhenius", else bounds."""
+    from superionic.parallel import Executor
 
     s = ctx.settings
+    proto = replace(budget.md_protocol, seed=s.seed, ion=s.mobile_ion)
     ranked = ranked_formulas(ctx)
+    md_dir = _workspace(ctx, "md")
     cells, skipped = prepare_candidates(candidate_structures(ranked, s.data_dir, len(ranked)),
-                                        budget, s.seed)
+                                        budget, s.seed, md_dir, s.mobile_ion)
     note = None
     control = MD_CONTROLS.get(s.mobile_ion)
     if not cells and control:  # no ranked candidate has an MD-ready structure: a known control
         cells, more = prepare_candidates(candidate_structures([control], s.data_dir, 1), budget,
-                                         s.seed)
+                                         s.seed, md_dir, s.mobile_ion)
         skipped += more
         note = (f"no ranked candidate has an MD-ready structure offline; ran the {control} "
                 "control instead")
+    workers = max(1, min(2, s.n_workers))
+    executor = Executor(kind="serial" if workers == 1 else "local", n_workers=workers,
+                        progress=False)
     rows, table, artefacts = [], [], {}
-    for formula, cell, source in cells:
-        params = MDParams(temperature_K=budget.md_temperatures_K[0], equil_ps=budget.md_equil_ps,
-                          prod_ps=budget.md_prod_ps, seed=s.seed)
-        runs = run_temperatures(cell, budget.md_temperatures_K, _workspace(ctx, f"md/{formula}"),
-                                params, progress=True,
-                                provenance={"formula": formula, "structure_source": source})
-        ok = [r for r in runs if not isinstance(r, TaskError)]
-        analysis = analyze_runs(ok, ion=s.mobile_ion)
-        arr = analysis.get("arrhenius") or {}
-        entry = {"formula": formula, "structure_source": source, "n_atoms": len(cell),
-                 "failed_temperatures": [r.error for r in runs if isinstance(r, TaskError)],
-                 "Ea_eV": arr.get("Ea_eV"), "Ea_err": arr.get("Ea_err"),
-                 "sigma300_S_cm": arr.get("sigma300_S_cm")}
-        for t in analysis["temperatures"]:
-            entry[f"D_cm2_s@{t['temperature_K']:g}K"] = t.get("D_cm2_s")
-        temps = analysis["temperatures"]
-        entry["diffusive_temperatures_K"] = [t["temperature_K"] for t in temps
-                                             if t.get("diffusive")]
-        molten = [f"{t['temperature_K']:g} K ({', '.join(t['flowing_species'])})" for t in temps
-                  if t.get("framework_molten")]
-        if molten:
-            entry["molten"] = molten
-        if len([t for t in temps if t.get("usable")]) < 2:
-            entry["verdict"] = (
-                "no Arrhenius extrapolation: fewer than two temperatures with significant "
-                "diffusion (D > 2 errors) in a solid framework"
-                + (f"; the framework flowed at {'; '.join(molten)}" if molten else ""))
-        table.append(entry)
-        rows.append({"formula": formula, "analysis": analysis, "runs": [r.to_dict() for r in ok],
-                     "params": asdict(params)})
+    for formula, structure, source in cells:
+        series = proto.run(structure, _workspace(ctx, f"md/{formula}"), executor,
+                           structure_source=source)
+        entry = series.to_dict()
+        entry.pop("protocol", None)
+        entry["formula"] = formula
+        plots: dict[str, str | None] = {"arrhenius": None, "msd": None, "vanhove": None}
         try:
-            artefacts.update(_md_plots(ctx, formula, ok, analysis))
+            files = _md_plots(ctx, formula, series)
+            for key in plots:
+                plots[key] = files.get(f"{formula}-{key}")
+            artefacts.update(files)
         except (ValueError, OSError) as exc:  # a plot never costs the stage its numbers
             entry["plot_error"] = f"{type(exc).__name__}: {exc}"
+        entry["plots"] = plots
+        table.append(entry)
+        rows.append(entry)
     return StageOutput(rows={"md_runs": rows},
                        summary={"md": table, "note": note, "skipped": skipped,
-                                "budget": {"temperatures_K": list(budget.md_temperatures_K),
-                                           "equil_ps": budget.md_equil_ps,
-                                           "prod_ps": budget.md_prod_ps}},
+                                "protocol": proto.to_dict()},
                        artefacts=artefacts)
 
 
-def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, Any]) -> dict[str, str]:
-    """MSD of the hottest run and the van Hove map; an Arrhenius plot when there is a fit."""
+def _md_plots(ctx: Context, formula: str, series: Any) -> dict[str, str]:
+    """MSD and van Hove map of the hottest solid temperature (else the hottest); the Arrhenius
+    plot only when the verdict is "arrhenius" (through the significant temperatures)."""
     from superionic.transport import (
         analyze_trajectory,
         fit_arrhenius,
@@ -285,21 +285,27 @@ def _md_plots(ctx: Context, formula: str, runs: list[Any], analysis: dict[str, A
         van_hove,
     )
 
-    if not runs:
+    temps = list(series.temperatures)
+    if not temps:
         return {}
+    solid = [t for t in temps if t.status.value != "molten"] or temps
+    hot = max(solid, key=lambda t: t.temperature_K)
+    run_dir = series.run_dir(hot.temperature_K)
+    params = json.loads((run_dir / "params.json").read_text())
     out = _workspace(ctx, f"md/{formula}")
-    hot = max(runs, key=lambda r: r.temperature_K)
     ion = ctx.settings.mobile_ion
-    traj = read_trajectory(hot.frames_path or hot.run_dir / "frames.extxyz", ion=ion,
-                           timestep_ps=hot.timestep_ps, temperature_K=hot.temperature_K)
+    traj = read_trajectory(run_dir / "frames.extxyz", ion=ion,
+                           timestep_ps=params["frames"]["interval_ps"],
+                           temperature_K=hot.temperature_K)
     result = analyze_trajectory(traj, temperature_K=hot.temperature_K)
     files = {f"{formula}-msd": out / "msd.png", f"{formula}-vanhove": out / "vanhove.png"}
-    plots.plot_msd(result.msd, result.tracer, result.collective, ion=ion, path=files[f"{formula}-msd"])
+    plots.plot_msd(result.msd, result.tracer, result.collective, ion=ion,
+                   path=files[f"{formula}-msd"])
     plots.plot_vanhove(van_hove(traj), path=files[f"{formula}-vanhove"])
-    good = [t for t in analysis["temperatures"] if t.get("usable")]  # as analyze_runs decided
-    if len(good) >= 2:
-        fit = fit_arrhenius([t["temperature_K"] for t in good], [t["D_cm2_s"] for t in good],
-                            form="D")
+    if series.arrhenius is not None:
+        good = [t for t in temps if t.usable]
+        fit = fit_arrhenius([t.temperature_K for t in good], [t.D_cm2_s for t in good],
+                            [t.D_err_cm2_s for t in good], form="D")
         files[f"{formula}-arrhenius"] = out / "arrhenius.png"
         plots.plot_arrhenius(fit, path=files[f"{formula}-arrhenius"])
     return {k: str(v) for k, v in files.items()}
@@ -370,8 +376,7 @@ class DiscoverPlan:
             Stage("screen", lambda c: stage_screen(c, b), "funnel and ranking",
                   params={"top": b.top}),
             Stage("md", lambda c: stage_md(c, b), "MD validation",
-                  params={"n": b.md_candidates, "T": b.md_temperatures_K,
-                          "ps": [b.md_equil_ps, b.md_prod_ps], "atoms": b.md_atoms}),
+                  params={"n": b.md_candidates, "protocol": b.md_protocol.to_dict()}),
             Stage("active", lambda c: stage_active(c, b), "one active-learning round",
                   params={"batch": b.al_batch, "curve": [b.al_curve_rounds, b.al_curve_batch]}),
         ]

@@ -1,4 +1,4 @@
-"""The MD oracle: per-temperature MD -> transport -> Arrhenius -> log10 sigma(300 K) and Ea.
+"""The MD oracle: the MD workflow -> Arrhenius verdict -> log10 sigma(300 K) and Ea.
 
 The end-to-end test runs the real MD protocol and transport analysis on an ideal gas of Li atoms
 under a Langevin thermostat (a calculator with zero forces), whose answer is known in closed form:
@@ -17,7 +17,8 @@ from ase.data import atomic_masses, atomic_numbers
 from pymatgen.core import Lattice, Structure
 from scipy.constants import Boltzmann, atomic_mass, elementary_charge
 
-from superionic.active.md_oracle import MDOracle, MDOracleSettings, label_from_transport
+from superionic.active.md_oracle import MDOracle
+from superionic.md.workflow import ArrheniusProtocol, CellOptions
 
 KB_EV = Boltzmann / elementary_charge
 
@@ -33,28 +34,15 @@ class IdealGas(Calculator):
         self.results = {"energy": 0.0, "forces": np.zeros((len(self.atoms), 3))}
 
 
-def test_label_from_exact_arrhenius_data() -> None:
-    Ea, D0, T = 0.25, 1e-3, np.array([600.0, 800.0, 1000.0, 1200.0])
-    D = D0 * np.exp(-Ea / (KB_EV * T))
-    sigmaT0 = 4.0e4  # S K / cm
-    sigma = sigmaT0 / T * np.exp(-Ea / (KB_EV * T))
-    lab = label_from_transport(T, D, sigma, D_err_cm2_s=0.05 * D)
-    assert lab.Ea_eV == pytest.approx(Ea, rel=1e-9)
-    expected = sigmaT0 / 300.0 * math.exp(-Ea / (KB_EV * 300.0))
-    assert lab.log10_sigma_S_cm == pytest.approx(math.log10(expected), abs=1e-9)
-    assert lab.sigma_interval_S_cm[0] <= lab.sigma_S_cm <= lab.sigma_interval_S_cm[1]
-
-
 def test_ideal_gas_md_label_matches_einstein_and_nernst_einstein(tmp_path) -> None:
     gamma_ps, temps = 20.0, (600.0, 1200.0)
-    settings = MDOracleSettings(temperatures_K=temps, prod_ps=4.0, equil_ps=0.2,
-                                timestep_fs=10.0, save_every=2, atom_range=(125, 125),
-                                relax_steps=0,
-                                thermostat="langevin", friction_per_ps=gamma_ps,
-                                model=IdealGas(), seed=1)
+    protocol = ArrheniusProtocol.fixed(temps, 4.0, equil_ps=0.2, timestep_fs=10.0, save_every=2,
+                                       cell=CellOptions(atom_range=(125, 125)), relax_steps=0,
+                                       thermostat="langevin", friction_per_ps=gamma_ps,
+                                       potential=IdealGas(), seed=1, min_temperatures=2)
     gas = Structure(Lattice.cubic(3.0), ["Li"], [[0, 0, 0]]) * (5, 5, 5)  # 125 atoms
     no_li = Structure(Lattice.cubic(3.6), ["Cu"], [[0, 0, 0]])
-    oracle = MDOracle({"gas": gas, "copper": no_li}, tmp_path, settings, mobile_ion="Li")
+    oracle = MDOracle({"gas": gas, "copper": no_li}, tmp_path, protocol, mobile_ion="Li")
     labels, failed = oracle.label(["gas", "missing", "copper"])
 
     assert set(labels) == {"gas"}  # the batch survives two bad candidates
@@ -83,9 +71,11 @@ def test_ideal_gas_md_label_matches_einstein_and_nernst_einstein(tmp_path) -> No
     assert len(d["runs"]) == 2 and all((tmp_path / "gas").iterdir())
 
 
-def test_a_vibrating_crystal_is_not_diffusion() -> None:
-    from superionic.md.analysis import is_diffusive as _diffuses
-
-    assert _diffuses({"D_cm2_s": 1e-5, "D_err": 1e-6, "sigma_S_cm": 0.1}, 2.0)
-    assert not _diffuses({"D_cm2_s": 1e-6, "D_err": 1e-6, "sigma_S_cm": 0.01}, 2.0)  # 1 sigma
-    assert not _diffuses({"D_cm2_s": -1e-5, "D_err": 1e-6, "sigma_S_cm": -0.1}, 2.0)
+def test_a_candidate_without_an_arrhenius_verdict_is_a_failure_not_a_label(tmp_path) -> None:
+    """One temperature cannot give an Arrhenius result: the oracle reports the verdict."""
+    protocol = ArrheniusProtocol.fixed([600.0], 1.0, equil_ps=0.1, timestep_fs=10.0,
+                                       save_every=2, cell=CellOptions(atom_range=(27, 27)),
+                                       relax_steps=0, thermostat="langevin", potential=IdealGas())
+    gas = Structure(Lattice.cubic(3.0), ["Li"], [[0, 0, 0]]) * (3, 3, 3)
+    labels, failed = MDOracle({"gas": gas}, tmp_path, protocol).label(["gas"])
+    assert labels == {} and "inconclusive" in failed["gas"] and "4 needed" in failed["gas"]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from superionic.active.candidates import read_candidates
-from superionic.active.md_oracle import MDOracle, MDOracleSettings
+from superionic.active.md_oracle import MDOracle
 from superionic.active.pool import labels_from_table, pool_matrix, seed_split, top_threshold
 
 
@@ -56,10 +56,9 @@ def test_candidates_from_csv_and_cif_folder(tmp_path) -> None:
     assert cands.ids == ["anti", "rs", "plain"] and cands.formulas == ["Li3ClO", "LiCl", "Li2S"]
     assert set(cands.structures) == {"anti", "rs"}
     assert cands.md_overrides == {"anti": {"n_vacancies": 2}}
-    oracle = MDOracle(cands.structures, tmp_path / "md", MDOracleSettings(n_vacancies=0),
-                      overrides=cands.md_overrides)
-    assert oracle.settings_for("anti").n_vacancies == 2
-    assert oracle.settings_for("rs") == MDOracleSettings(n_vacancies=0)
+    oracle = MDOracle(cands.structures, tmp_path / "md", overrides=cands.md_overrides)
+    assert oracle.protocol_for("anti").cell.n_vacancies == 2
+    assert oracle.protocol_for("rs") == oracle.protocol and oracle.protocol.cell.n_vacancies == 0
     assert [r.row for r in cands.rejected] == [4] and "no_such.cif" in cands.rejected[0].reason
     md = read_candidates(tmp_path / "cands.csv", need_structures=True)
     assert "plain" not in md.ids and {r.row for r in md.rejected} == {4, 5}

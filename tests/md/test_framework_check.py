@@ -6,8 +6,8 @@ import numpy as np
 from ase import Atoms
 from ase.io import write
 
-from superionic.md.analysis import framework_check, usable_for_arrhenius
-from superionic.transport import read_trajectory
+from superionic.transport import analyze_trajectory, read_trajectory
+from superionic.transport.significance import DiffusionStatus, classify, framework_check
 
 DT_PS = 0.02  # between frames
 N_FRAMES = 400
@@ -37,7 +37,7 @@ def _write(path, mobile: dict[str, float], rng) -> None:
 def test_solid_framework_with_mobile_li(tmp_path) -> None:
     path = tmp_path / "solid.extxyz"
     _write(path, {"Li": 1e-5}, np.random.default_rng(1))
-    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0)).to_dict()
     assert check["flowing_species"] == [] and not check["framework_molten"]
     assert all(abs(d) < 1e-6 for d, _ in check["framework_D_cm2_s"].values())
 
@@ -45,7 +45,7 @@ def test_solid_framework_with_mobile_li(tmp_path) -> None:
 def test_a_second_mobile_cation_is_reported_but_not_melting(tmp_path) -> None:
     path = tmp_path / "k.extxyz"
     _write(path, {"Li": 1e-5, "K": 4e-5}, np.random.default_rng(2))
-    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0)).to_dict()
     assert check["flowing_species"] == ["K"] and not check["framework_molten"]
     D_K = check["framework_D_cm2_s"]["K"][0]
     assert 3e-5 < D_K < 5e-5  # the random walk's D, recovered
@@ -56,7 +56,7 @@ def test_anions_hopping_through_vacancies_are_not_a_melt(tmp_path) -> None:
     is far below a liquid's 1e-5 to 1e-4."""
     path = tmp_path / "hop.extxyz"
     _write(path, {"Li": 1e-5, "Cl": 2e-6}, np.random.default_rng(4))
-    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
+    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0)).to_dict()
     assert 1e-6 < check["framework_D_cm2_s"]["Cl"][0] < 3e-6
     assert check["flowing_species"] == [] and not check["framework_molten"]
 
@@ -64,8 +64,14 @@ def test_anions_hopping_through_vacancies_are_not_a_melt(tmp_path) -> None:
 def test_flowing_anions_mean_a_melt_and_no_arrhenius_point(tmp_path) -> None:
     path = tmp_path / "melt.extxyz"
     _write(path, {"Li": 1e-5, "Cl": 4e-5}, np.random.default_rng(3))
-    check = framework_check(read_trajectory(path, "Li", DT_PS, 1000.0))
-    assert "Cl" in check["flowing_species"] and check["framework_molten"]
-    row = {"D_cm2_s": 1e-5, "D_err": 1e-6, "sigma_S_cm": 0.1, **check}
-    assert not usable_for_arrhenius(row)
-    assert usable_for_arrhenius({**row, "framework_molten": False})
+    traj = read_trajectory(path, "Li", DT_PS, 1000.0)
+    check = framework_check(traj)
+    assert "Cl" in check.flowing_species and check.molten
+    result = classify(analyze_trajectory(traj), check)
+    # Li diffuses clearly (1e-5 cm^2/s over 8 ps), yet the run is molten: no D, no sigma, no fit
+    assert result.status is DiffusionStatus.MOLTEN and not result.usable
+    assert result.D_cm2_s is None and result.sigma_S_cm is None and result.D_upper_cm2_s is None
+    solid = classify(analyze_trajectory(traj), framework_check(traj.__class__(
+        positions=traj.positions, cell=traj.cell, timestep_ps=traj.timestep_ps, ion="Li",
+        temperature_K=1000.0)))
+    assert solid.status is DiffusionStatus.SIGNIFICANT and solid.usable

@@ -23,7 +23,7 @@ from superionic.md.protocol import load_checkpoint
 
 ARGS = ["--temperatures", "1000", "--time-ps", "0.08", "--equil-ps", "0.02", "--timestep-fs", "2",
         "--atoms", "10-10", "--save-every", "5", "--checkpoint-every", "10", "--relax-steps", "5",
-        "--seed", "3", "--threads", "1", "--workers", "1", "--no-analyze", "--json"]
+        "--seed", "3", "--threads", "1", "--workers", "1", "--json"]
 N_FRAMES = 40 // 5 + 1  # production steps / save_every + the frame at production start
 
 

@@ -1,4 +1,4 @@
-"""Supercell builder, ordering of partial occupancies, vacancies and relaxation."""
+"""MD cell preparation (a thin call of superionic.defects.cell), ASE conversion and relaxation."""
 
 from __future__ import annotations
 
@@ -11,18 +11,8 @@ from ase.calculators.emt import EMT
 from pymatgen.analysis.ewald import EwaldSummation
 from pymatgen.core import Composition, Lattice, Structure
 
-from superionic.md.prepare import (
-    choose_supercell,
-    create_vacancies,
-    cubicness,
-    n_orderings,
-    order_structure,
-    prepare_structure,
-    relax,
-    supercell_candidates,
-    to_atoms,
-    to_structure,
-)
+from superionic.defects.cell import check_neutral, choose_supercell, cubicness
+from superionic.md.prepare import prepare_structure, relax, to_atoms, to_structure
 
 
 def li3clo() -> Structure:
@@ -37,97 +27,88 @@ def rocksalt(cation: dict[str, float]) -> Structure:
                                      [[0, 0, 0], [.5, .5, .5]])
 
 
+def _ewald(structure: Structure, oxi: dict[str, int]) -> float:
+    s = structure.copy()
+    s.add_oxidation_state_by_element(oxi)
+    return EwaldSummation(s).total_energy
+
+
 def test_cubicness_of_cube_and_slab() -> None:
     assert cubicness(np.eye(3) * 4.0) == pytest.approx(1.0)
-    # a 1x1x4 slab: smallest width 1, V^(1/3) = 4^(1/3)
     assert cubicness(np.diag([1.0, 1.0, 4.0])) == pytest.approx(4 ** (-1 / 3))
 
 
-def test_supercell_hits_default_range_and_is_cubic() -> None:
-    s = li3clo()
-    mult = choose_supercell(s)
-    assert mult == (3, 3, 3)  # 135 atoms: the only cube in 60-160
-    assert 60 <= 5 * np.prod(mult) <= 160
-    for cand in supercell_candidates(s):
-        assert 60 <= 5 * np.prod(cand) <= 160
-    assert choose_supercell(s, (30, 50)) == (2, 2, 2)
+def test_default_cell_of_li3clo_is_the_3x3x3_cube() -> None:
+    out = prepare_structure(li3clo())
+    assert len(out) == 135 and 60 <= len(out) <= 160  # the only cube in 60-160
+    assert out.properties["prepare"]["supercell"] == [3, 3, 3]
+    assert cubicness(out.lattice.matrix) == pytest.approx(1.0)
+    assert len(prepare_structure(li3clo(), atom_range=(30, 50))) == 40
 
 
 def test_supercell_prefers_cubic_shape_for_tetragonal_cell() -> None:
     s = Structure(Lattice.tetragonal(4.0, 8.0), ["Li", "Cl"], [[0, 0, 0], [.5, .5, .5]])
-    mult = choose_supercell(s, (8, 20))
-    assert mult == (2, 2, 1)  # 8 x 8 x 8 Angstrom
-    big = s * mult
-    assert cubicness(big.lattice.matrix) == pytest.approx(1.0)
-    assert 8 <= len(big) <= 20
-
-
-def test_supercell_of_oversized_cell_is_the_cell_with_warning() -> None:
-    s = li3clo() * (4, 4, 4)  # 320 atoms
-    with pytest.warns(UserWarning, match="above the range"):
-        assert choose_supercell(s) == (1, 1, 1)
+    _, choice = choose_supercell(s, (8, 20))
+    assert choice.multiplier == (2, 2, 1)  # 8 x 8 x 8 Angstrom
+    assert choice.min_width_A == pytest.approx(8.0)
 
 
 def test_order_picks_lowest_ewald_energy_and_keeps_composition() -> None:
     s = rocksalt({"Li": 0.5, "Na": 0.5})
-    assert n_orderings(s) == pytest.approx(6)  # C(4, 2)
-    ordered, note = order_structure(s)
-    assert ordered.is_ordered
-    assert ordered.composition == Composition("Li2Na2Cl4")
-    assert note["method"] == "ewald"
-    # brute force: every placement of 2 Li on the 4 cation sites, Ewald energy with Li+ Na+ Cl-
-    cation_idx = [i for i, site in enumerate(s) if not site.is_ordered]
+    out = prepare_structure(s, atom_range=(8, 8))
+    assert out.is_ordered and out.composition == Composition("Li2Na2Cl4")
+    assert out.properties["prepare"]["ordering"]["method"] == "exhaustive"
+    # brute force over the same cell: every placement of the Li/Na atoms on the cation sites
+    cat = [i for i, site in enumerate(out) if site.specie.symbol in ("Li", "Na")]
     energies = []
-    for li in itertools.combinations(cation_idx, 2):
-        species = ["Li+" if i in li else ("Na+" if i in cation_idx else "Cl-") for i in range(len(s))]
-        energies.append(EwaldSummation(Structure(s.lattice, species, s.frac_coords)).total_energy)
-    chosen = ordered.copy()
-    chosen.add_oxidation_state_by_element({"Li": 1, "Na": 1, "Cl": -1})
-    assert EwaldSummation(chosen).total_energy == pytest.approx(min(energies), abs=1e-6)
-    assert note["ewald_eV"] == sorted(note["ewald_eV"])
+    for li in itertools.combinations(cat, 2):
+        species = [("Li" if i in li else "Na") if i in cat else "Cl" for i in range(len(out))]
+        energies.append(_ewald(Structure(out.lattice, species, out.frac_coords),
+                               {"Li": 1, "Na": 1, "Cl": -1}))
+    assert _ewald(out, {"Li": 1, "Na": 1, "Cl": -1}) == pytest.approx(min(energies), abs=1e-6)
 
 
 def test_prepare_orders_vacancy_disorder_with_exact_composition() -> None:
     # cation site 1/2 Li, 1/4 Mg, 1/4 empty: Li2 Mg Cl4 per conventional cell (neutral)
-    s = rocksalt({"Li": 0.5, "Mg": 0.25})
-    assert n_orderings(s) == pytest.approx(12)  # 4! / (2! 1! 1!)
-    out = prepare_structure(s, atom_range=(20, 60))
+    out = prepare_structure(rocksalt({"Li": 0.5, "Mg": 0.25}), atom_range=(20, 60))
     assert out.is_ordered
     assert 20 <= len(out) <= 60
-    red = out.composition.reduced_composition
-    assert red == Composition("Li2MgCl4")
-    note = out.properties["prepare"]
-    assert note["ordering"]["method"] == "ewald"
+    assert out.composition.reduced_composition == Composition("Li2MgCl4")
+    assert abs(check_neutral(out, {"Li": 1, "Mg": 2, "Cl": -1})) < 1e-9
 
 
-def test_prepare_falls_back_to_seeded_random_ordering() -> None:
+def test_sampled_ordering_is_reproducible_by_seed() -> None:
     s = rocksalt({"Li": 0.5, "Na": 0.5})
-    a = prepare_structure(s, atom_range=(30, 40), max_orderings=3, seed=1)
-    b = prepare_structure(s, atom_range=(30, 40), max_orderings=3, seed=1)
-    assert a.properties["prepare"]["ordering"]["method"] == "random"
+    a = prepare_structure(s, atom_range=(64, 64), max_orderings=3, seed=1)
+    b = prepare_structure(s, atom_range=(64, 64), max_orderings=3, seed=1)
+    assert a.properties["prepare"]["ordering"]["method"] == "sampled"
     assert a.composition.reduced_composition == Composition("LiNaCl2")
-    assert a == b  # seeded
+    assert a == b
 
 
-def test_vacancy_with_schottky_compensation() -> None:
-    s = li3clo() * (2, 2, 2)
-    out, note = create_vacancies(s, 1, "Li", seed=3)
+def test_vacancy_with_schottky_compensation_is_the_lowest_ewald_pair() -> None:
+    out = prepare_structure(li3clo(), atom_range=(40, 40), n_vacancies=1, seed=3)
     assert out.composition == Composition("Li23Cl7O8")  # Li3-xOCl1-x with x = 1/8
-    guesses = out.composition.oxi_state_guesses()
-    assert guesses and guesses[0]["Li"] == 1  # charge neutral with Li+ Cl- O2-
-    # the Cl vacancy is the Cl site farthest from the Li vacancy
-    li_vac = s[note["ion_sites"][0]]
-    cl = [site for site in s if site.specie.symbol == "Cl"]
-    far = max(site.distance(li_vac) for site in cl)
-    assert s[note["anion_sites"][0]].distance(li_vac) == pytest.approx(far)
+    oxi = {"Li": 1, "Cl": -1, "O": -2}
+    assert abs(check_neutral(out, oxi)) < 1e-9
+    assert out.properties["prepare"]["vacancies"]["mechanism"] == "anion_vacancy"
+    # brute force: every (Li, Cl) vacancy pair of the pristine 2x2x2 cell
+    full = li3clo() * (2, 2, 2)
+    li = [i for i, site in enumerate(full) if site.specie.symbol == "Li"]
+    cl = [i for i, site in enumerate(full) if site.specie.symbol == "Cl"]
+    best = np.inf
+    for i, j in itertools.product(li, cl):
+        trial = full.copy()
+        trial.remove_sites([i, j])
+        best = min(best, _ewald(trial, oxi))
+    assert _ewald(out, oxi) == pytest.approx(best, abs=1e-6)
 
 
 def test_vacancy_without_compensation_and_errors() -> None:
-    s = li3clo() * (2, 1, 1)
-    out, _ = create_vacancies(s, 2, "Li", compensate=None)
+    out = prepare_structure(li3clo(), atom_range=(10, 10), n_vacancies=2, compensate=None)
     assert out.composition == Composition("Li4Cl2O2")
     with pytest.raises(ValueError, match="only 6 in the cell"):
-        create_vacancies(s, 7, "Li")
+        prepare_structure(li3clo(), atom_range=(10, 10), n_vacancies=7)
 
 
 def test_atoms_roundtrip_and_relaxation_lowers_energy() -> None:

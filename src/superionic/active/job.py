@@ -179,7 +179,7 @@ class ActiveLoop:
     n_trees: int = 200
     mobile_ion: str = "Li"
     seed_fraction: float | None = None
-    md: Any = None  # superionic.active.md_oracle.MDOracleSettings for the MD oracle
+    md: Any = None  # the MD oracle's protocol (superionic.md.workflow.ArrheniusProtocol)
 
     def __post_init__(self) -> None:
         from superionic.active.acquisition import ACQUISITIONS

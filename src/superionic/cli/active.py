@@ -69,8 +69,10 @@ def loop_cmd(
     diversity: bool = typer.Option(True, "--diversity/--no-diversity",
                                    help="k-means diverse batches."),
     trees: int = typer.Option(200, "--trees", min=10, help="Random-forest surrogate size."),
-    md_temperatures: str = typer.Option("800,1200", help="md: temperatures (K)."),
-    md_ps: float = typer.Option(2.0, "--md-ps", help="md: production per temperature (ps)."),
+    md_temperatures: str = typer.Option("adaptive", help="md: 'adaptive' (the Arrhenius "
+                                        "protocol, from 1200 K down) or fixed temperatures (K)."),
+    md_ps: float = typer.Option(4.0, "--md-ps", help="md: cap (adaptive) or length (fixed) of "
+                                "the production per temperature (ps)."),
     md_equil_ps: float = typer.Option(0.5, "--md-equil-ps", help="md: equilibration (ps)."),
     md_timestep_fs: float = typer.Option(2.0, "--md-timestep-fs", help="md: time step (fs)."),
     md_atoms: str = typer.Option("40-100", help="md: supercell size range (atoms)."),
@@ -108,13 +110,21 @@ def loop_cmd(
                              seed=seed)
         md_settings = None
         if oracle == "md":
-            from superionic.active.md_oracle import MDOracleSettings
+            from superionic.active.md_oracle import default_oracle_protocol
+            from superionic.md.workflow import CellOptions
 
-            md_settings = MDOracleSettings(
-                temperatures_K=_parse_floats(md_temperatures, "--md-temperatures"),
-                prod_ps=md_ps, equil_ps=md_equil_ps, timestep_fs=md_timestep_fs,
-                atom_range=_parse_range(md_atoms), n_vacancies=md_vacancies,
-                relax_steps=md_relax_steps, model=md_model, seed=seed)
+            md_kw: dict[str, Any] = dict(
+                equil_ps=md_equil_ps, timestep_fs=md_timestep_fs, potential=md_model,
+                cell=CellOptions(atom_range=_parse_range(md_atoms), n_vacancies=md_vacancies),
+                relax_steps=md_relax_steps, seed=seed, ion=settings.mobile_ion)
+            if md_temperatures.strip().lower() == "adaptive":
+                md_settings = default_oracle_protocol(
+                    **md_kw, segment_ps=min(2.0, md_ps), max_ps_per_temperature=md_ps)
+            else:
+                temps = _parse_floats(md_temperatures, "--md-temperatures")
+                md_settings = default_oracle_protocol(
+                    **md_kw, temperatures_K=temps, segment_ps=md_ps, max_ps_per_temperature=md_ps,
+                    min_temperatures=max(2, min(4, len(set(temps)))))
         job = ActiveLoop(oracle=oracle, acquisition=acquisition, batch_size=batch, seed=seed,
                          kappa=kappa, diversity=diversity, n_trees=trees,
                          mobile_ion=settings.mobile_ion, seed_fraction=seed_fraction,

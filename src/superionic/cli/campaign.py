@@ -25,9 +25,12 @@ def register(app: typer.Typer) -> None:
         campaign: str = typer.Option("default", "--campaign", help="Campaign name in the store."),
         mobile_ion: str | None = typer.Option(None, "--mobile-ion", help="Li (default), Na, K."),
         md_candidates: int | None = typer.Option(None, "--md-candidates", help="Candidates to MD."),
-        md_ps: float | None = typer.Option(None, "--md-ps", help="Production ps per temperature."),
+        md_ps: float | None = typer.Option(None, "--md-ps", help="MD: production cap per "
+                                           "temperature (ps); the total budget grows with it."),
         md_temperatures: str | None = typer.Option(None, "--md-temperatures",
-                                                   help="Comma-separated K, e.g. 1000,1300."),
+                                                   help="Fixed MD temperatures (comma-separated "
+                                                   "K, e.g. 1000,1300) instead of the adaptive "
+                                                   "ladder."),
         models: str | None = typer.Option(None, "--models", help="Comma-separated zoo names."),
         database_url: str | None = typer.Option(None, "--database-url"),
         config: Path | None = typer.Option(None, "--config", help="Settings TOML file."),
@@ -49,11 +52,16 @@ def register(app: typer.Typer) -> None:
             budget = Budget()
             if md_candidates is not None:
                 budget = replace(budget, md_candidates=md_candidates)
+            proto = budget.md_protocol
             if md_ps is not None:
-                budget = replace(budget, md_prod_ps=md_ps)
+                proto = replace(proto, segment_ps=min(proto.segment_ps, md_ps),
+                                max_ps_per_temperature=md_ps,
+                                max_total_ps=proto.max_total_ps * md_ps / proto.max_ps_per_temperature)
             if md_temperatures:
-                budget = replace(budget, md_temperatures_K=tuple(
-                    parse_temperatures_K(md_temperatures, "--md-temperatures")))
+                proto = replace(proto, temperatures_K=tuple(
+                    parse_temperatures_K(md_temperatures, "--md-temperatures")),
+                    segment_ps=proto.max_ps_per_temperature, max_total_ps=None)
+            budget = replace(budget, md_protocol=proto)
             if models:
                 budget = replace(budget, models=tuple(m.strip() for m in models.split(",")))
         except ValueError as exc:

@@ -253,9 +253,9 @@ def realisable_supercell(x: float, formula_units_per_cell: int, n_atoms_per_cell
     Returns (multiplier, k, realised x). Raises DefectError listing the nearest realisable
     concentrations when none fits in ``max_atoms``.
     """
-    mults = [(i, j, k) for i in range(1, max_mult + 1) for j in range(1, max_mult + 1)
-             for k in range(1, max_mult + 1)]
-    mults.sort(key=lambda m: (m[0] * m[1] * m[2], max(m) - min(m), m))
+    from superionic.defects.cell import diagonal_multipliers
+
+    mults = diagonal_multipliers(max_mult)
     near: list[tuple[float, str]] = []
     for m in mults:
         cells = m[0] * m[1] * m[2]
@@ -560,8 +560,9 @@ def plan_composition(structure: Structure, target: str, *, ion: str = "Li",
     for el, d in delta.items():
         if d < 0 and -d > parent[el] + 1e-9:
             raise DefectError(f"{target}: removes more {el} than the parent has")
-    mults = [(i, j, k) for i in range(1, 7) for j in range(1, 7) for k in range(1, 7)]
-    mults.sort(key=lambda m: (m[0] * m[1] * m[2], max(m) - min(m), m))
+    from superionic.defects.cell import diagonal_multipliers
+
+    mults = diagonal_multipliers(6)
     chosen = None
     for m in mults:
         cells = m[0] * m[1] * m[2]

@@ -72,6 +72,7 @@ class ReferenceStructure:
     aliases: tuple[str, ...] = ()
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    md_model: MDModel | None = None  # how md_cell turns the entry into an MD cell
 
     def lattice_obj(self) -> Lattice:
         p = self.lattice
@@ -99,6 +100,7 @@ class ReferenceStructure:
             "citation": self.citation, "doi": self.doi, "coordinates": self.coordinates,
             "temperature_K": self.temperature_K, "published_density_g_cm3": self.density_g_cm3,
             "aliases": list(self.aliases), "notes": self.notes,
+            "md_model": None if self.md_model is None else dict(self.md_model.__dict__),
             "sites": [{"label": s.label, "wyckoff": s.wyckoff, "species": s.species,
                        "coords": list(s.coords)} for s in self.sites],
         }
@@ -108,6 +110,20 @@ class ReferenceStructure:
             out["is_ordered"] = s.is_ordered
             out["density_g_cm3"] = round(density_g_cm3(s), 4)
         return out
+
+
+@dataclass(frozen=True)
+class MDModel:
+    """How :func:`md_cell` models an entry whose measured conductor is not the nominal
+    composition: ``vacancies_per_fu`` mobile-ion vacancies per formula unit, compensated by
+    ``compensate`` (a mechanism of :data:`superionic.defects.li_defects.MECHANISMS`) with
+    ``dopant``; ``formula`` is the resulting model composition."""
+
+    formula: str
+    vacancies_per_fu: float
+    compensate: str
+    dopant: str | None
+    note: str
 
 
 def density_g_cm3(structure: Structure) -> float:
@@ -258,7 +274,15 @@ _ENTRIES: tuple[ReferenceStructure, ...] = (
         doi="10.1246/cl.2011.60", coordinates="transcribed", density_g_cm3=5.1,
         aliases=("LLZO", "c-LLZO", "cubic-LLZO"),
         notes="Cubic garnet; Li on tetrahedral 24d (0.564) and split octahedral 96h (0.442), "
-              "55.97 Li per cell. Density: ~5.1 g/cm^3 (Murugan et al. 2007)."),
+              "55.97 Li per cell. Density: ~5.1 g/cm^3 (Murugan et al. 2007).",
+        md_model=MDModel(
+            formula="Li6.5La3Zr1.5Ta0.5O12", vacancies_per_fu=0.5, compensate="aliovalent",
+            dopant="Ta",
+            note="the measured cubic conductor is Ta-stabilised (Li6.4La3Zr1.4Ta0.6O12); the MD "
+                 "model orders the published cubic Li sites by Ewald energy in the 96-atom "
+                 "primitive cell, then removes 0.5 Li per formula unit with Ta on Zr "
+                 "(V_Li' + Ta_Zr^., both placed at the lowest Ewald energy); the lattice is "
+                 "the undoped one (12.968 A; Ta-doped cells are ~0.2 % smaller)")),
     ReferenceStructure(
         name="Li4TiO4", formula="Li4TiO4", space_group="Cmcm", number=63, lattice={},
         sites=(), oxidation_states={"Li": 1, "Ti": 4, "O": -2},
@@ -329,6 +353,47 @@ def ordered(name: str | Structure, **kwargs: Any) -> Structure:
     if struct.is_ordered:
         return struct.copy()
     return order_structure(struct, n_structures=1, **kwargs)[0].structure
+
+
+#: Atom range of the library's MD-ready cells (:func:`md_cell`).
+MD_ATOM_RANGE = (50, 110)
+#: Atom range of the larger cells of a finite-size check.
+MD_LARGE_ATOM_RANGE = (150, 260)
+#: Library entries of the MD-versus-experiment benchmark (known fast or moderate conductors).
+MD_BENCHMARK = ("Li10GeP2S12", "Li6PS5Cl", "Li3YCl6", "Li3InCl6", "Li7La3Zr2O12", "Li3N",
+                "beta-Li3PS4")
+
+
+def md_cell(name: str, *, atom_range: tuple[int, int] = MD_ATOM_RANGE, seed: int = 0,
+            use_model: bool = True) -> Any:
+    """An ordered, charge-neutral MD cell of a library entry
+    (:class:`superionic.defects.cell.PreparedCell`; ``.structure`` is the pymatgen Structure).
+
+    The supercell (of the conventional or primitive cell) with the largest minimum-image
+    distance in ``atom_range`` is ordered by Ewald energy (:func:`superionic.defects.cell.
+    prepare_cell`); entries with an :class:`MDModel` (cubic LLZO -> Ta-doped
+    Li6.5La3Zr1.5Ta0.5O12) get its vacancies and dopants unless ``use_model`` is False. The
+    same ``seed`` gives the same cell.
+    """
+    from pymatgen.core import Composition
+
+    from superionic.defects.cell import choose_supercell, prepare_cell
+
+    ref = get_reference(name)
+    struct = ref.structure()
+    model = ref.md_model if use_model else None
+    n_vac, compensate, dopant = 0, "auto", None
+    if model is not None:
+        _, choice = choose_supercell(struct, atom_range)
+        z = choice.n_atoms / Composition(ref.formula).num_atoms
+        n_vac = model.vacancies_per_fu * z
+        if abs(n_vac - round(n_vac)) > 1e-6 or round(n_vac) < 1:
+            raise ValueError(f"{ref.name}: the {model.formula} model needs a whole number of "
+                             f"vacancies; the {choice.n_atoms}-atom cell would need {n_vac:g}; "
+                             "choose another atom_range")
+        n_vac, compensate, dopant = int(round(n_vac)), model.compensate, model.dopant
+    return prepare_cell(struct, atom_range=atom_range, n_vacancies=n_vac, compensate=compensate,
+                        dopant=dopant, seed=seed)
 
 
 def lattice_deviation(structure: Structure, reference: ReferenceStructure) -> float:

@@ -124,12 +124,6 @@ def _integer_counts(structure: Structure, tol: float,
     return out
 
 
-def _diagonal_multipliers(max_cells: int) -> list[tuple[int, int, int]]:
-    mults = [(i, j, k) for i in range(1, max_cells + 1) for j in range(1, max_cells + 1)
-             for k in range(1, max_cells + 1) if i * j * k <= max_cells]
-    return sorted(mults, key=lambda m: (m[0] * m[1] * m[2], max(m) - min(m), m))
-
-
 def integral_supercell(structure: Structure, *, max_cells: int = 16,
                        tol: float = 0.25) -> tuple[int, int, int]:
     """Smallest (then most isotropic) diagonal multiplier making partial occupancies integral
@@ -141,8 +135,10 @@ def integral_supercell(structure: Structure, *, max_cells: int = 16,
     """
     if structure.is_ordered:
         return (1, 1, 1)
+    from superionic.defects.cell import diagonal_multipliers
+
     oxi = oxidation_states_of(structure)
-    for mult in _diagonal_multipliers(max_cells):
+    for mult in diagonal_multipliers(max_cells, max_cells=max_cells):
         n = mult[0] * mult[1] * mult[2]
         if _integer_counts(structure * mult, tol * n, oxi) is not None:
             return mult

@@ -2,7 +2,9 @@
 
 - :mod:`superionic.md.engine`: calculators (CHGNet default, SevenNet optional, any ASE one)
 - :mod:`superionic.md.prepare`: ordering, supercell, vacancies, relaxation
-- :mod:`superionic.md.protocol`: NVT equilibration + production, checkpoints, resume
+- :mod:`superionic.md.protocol`: NVT equilibration + production, checkpoints, resume, extension
+- :mod:`superionic.md.workflow`: the MD workflow (``ArrheniusProtocol.run`` -> ``ArrheniusSeries``
+  with per-temperature significance, melt check, Arrhenius fit and verdict)
 - :mod:`superionic.md.vasp`: AIMD input files for VASP users
 """
 

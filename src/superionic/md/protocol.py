@@ -299,7 +299,10 @@ class _Run:
         self.dir, self.p = run_dir, params
         atoms = atoms.copy()
         if ckpt is None:
-            _thermalize(atoms, params.temperature_K,
+            # twice the target: a cell started at its (relaxed) energy minimum shares the kinetic
+            # energy equally with the potential energy within ~50 fs (equipartition), so it lands
+            # near the target at once instead of half-way below it for several thermostat times
+            _thermalize(atoms, 2.0 * params.temperature_K,
                         np.random.default_rng([params.seed, 0, int(round(params.temperature_K))]))
             self.step, self.n_frames = 0, 0
             for name in (FRAMES, LOG):
@@ -386,7 +389,8 @@ class _Run:
 
 
 def _thermalize(atoms: Atoms, temperature_K: float, rng: np.random.Generator) -> None:
-    """Maxwell-Boltzmann momenta at exactly ``temperature_K``, zero total momentum."""
+    """Maxwell-Boltzmann momenta at exactly ``temperature_K``, zero total momentum (a new run
+    starts at twice its target, see :class:`_Run`)."""
     try:
         from ase.md.velocitydistribution import thermalize_momenta  # ASE >= 3.29
     except ImportError:
@@ -416,6 +420,29 @@ def _provenance(extra: dict[str, Any] | None) -> dict[str, Any]:
             **(extra or {})}
 
 
+def _extends(stored: dict[str, Any], params: MDParams) -> bool:
+    """Whether ``params`` asks for a longer production of the stored run, all else equal."""
+    have = dict(stored.get("md", {}))
+    want = json.loads(json.dumps(params.to_dict()))
+    longer = float(want.get("prod_ps", 0.0)) > float(have.get("prod_ps", 0.0))
+    have.pop("prod_ps", None)
+    want.pop("prod_ps", None)
+    return longer and have == want
+
+
+def _extend(run_dir: Path, stored: dict[str, Any], params: MDParams) -> dict[str, Any]:
+    """Record a longer production in ``params.json`` (atomically) and drop ``result.json``: the
+    run then continues from its checkpoint to the new length, exactly as one long run would."""
+    stored = {**stored, "md": params.to_dict(),
+              "steps": {"equil": params.n_equil, "prod": params.n_prod}}
+    stored["extended"] = [*stored.get("extended", []), {"prod_ps": params.prod_ps, "utc": time.strftime(
+        "%Y-%m-%dT%H:%M:%SZ", time.gmtime())}]
+    write_json_atomic(run_dir / PARAMS, stored)
+    (run_dir / RESULT).unlink(missing_ok=True)
+    _fsync_dir(run_dir)
+    return stored
+
+
 def _check_same(run_dir: Path, stored: dict[str, Any], params: MDParams, model: str) -> None:
     want = json.loads(json.dumps(params.to_dict()))
     have = stored.get("md", {})
@@ -432,7 +459,9 @@ def run_md(structure: Structure | Atoms, params: MDParams, run_dir: str | Path,
     """Relax, equilibrate and produce one NVT trajectory in ``run_dir`` (see module doc).
 
     With ``resume=True`` an existing run continues from its checkpoint (a finished run returns
-    at once); without it an existing run is an error. Raises ``KeyboardInterrupt`` after
+    at once; one asked for a longer ``prod_ps``, all other parameters equal, is extended from its
+    checkpoint: the frames are those of one uninterrupted longer run); without it an existing run
+    is an error. Raises ``KeyboardInterrupt`` after
     checkpointing when interrupted.
     """
     run_dir = Path(run_dir)
@@ -442,6 +471,8 @@ def run_md(structure: Structure | Atoms, params: MDParams, run_dir: str | Path,
     if stored is not None and not resume:
         raise FileExistsError(f"{run_dir}: holds a run already; resume it or choose another directory")
     ckpt = load_checkpoint(run_dir) if stored is not None else None
+    if ckpt is not None and _extends(stored, params):
+        stored = _extend(run_dir, stored, params)
     if ckpt is not None and (run_dir / RESULT).exists():
         _check_same(run_dir, stored, params, stored["model"]["name"])
         return _result_from_file(run_dir)

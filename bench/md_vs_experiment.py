@@ -1,0 +1,315 @@
+"""MD (universal potentials) vs experiment: Ea and sigma(300 K) of known Li conductors.
+
+Every conductor of the structure library with an MD-ready cell runs through the one MD workflow
+(:class:`superionic.md.workflow.ArrheniusProtocol`, adaptive temperatures, segment-wise
+convergence of D) with CHGNet first, then SevenNet on a subset. The measured values come from
+``/work/shared/reference/md_experiment.csv`` (or ``$SUPERIONIC_REFERENCE``) and, for the other
+materials, ``bench/data/md_literature.csv`` (columns formula, library_name, sigma_rt_S_cm, Ea_eV,
+measurement, source).
+
+Resumable: every temperature is a durable run under ``--out-root`` (default
+``/work/md_bench_runs``); rerunning the same command continues killed runs from their
+checkpoints and skips finished materials. Several processes may run at once (``--workers``):
+each claims the next unfinished (potential, material) job through a claim file holding its pid.
+After every finished material the JSON (``docs/data/md_vs_experiment.json``) is rebuilt from all
+finished series (under a file lock) and the markdown table is printed.
+
+    nice -n 10 python bench/md_vs_experiment.py --workers 2          # run / resume
+    python bench/md_vs_experiment.py --table-only                    # rebuild JSON + table
+
+Comparison (per potential): Ea MAE (eV) over the materials with an Arrhenius result and a
+measured Ea, and the fraction of the materials with a measured sigma whose sigma(300 K) is within
+10x of it (a material without an Arrhenius result counts as a miss; the fraction over the
+Arrhenius results alone is given too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import fcntl
+import json
+import math
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = Path("/work/md_bench_runs")
+DEFAULT_JSON = REPO / "docs" / "data" / "md_vs_experiment.json"
+LITERATURE_CSV = Path(os.environ.get("MD_LITERATURE_CSV",
+                                     REPO / "bench" / "data" / "md_literature.csv"))
+
+#: (library name, atom range of the MD cell). Cells of ~50-110 atoms: what 2 CPU cores allow.
+MATERIALS: list[tuple[str, tuple[int, int]]] = [
+    ("Li10GeP2S12", (40, 80)),
+    ("Li6PS5Cl", (40, 80)),
+    ("Li3YCl6", (40, 80)),
+    ("Li3N", (40, 80)),
+    ("Li7P3S11", (40, 90)),
+    ("Li3InCl6", (40, 80)),
+    ("beta-Li3PS4", (40, 80)),
+    ("Li7La3Zr2O12", (40, 100)),  # the primitive cell (96 atoms) is the smallest
+]
+#: Materials also run with the second potential (the fast conductors first).
+SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3N", "Li7P3S11", "Li3YCl6"]
+
+#: Protocol of the benchmark (short: 1.5 ps per temperature at most; see docs/md.md).
+BENCH_PROTOCOL = dict(equil_ps=0.25, segment_ps=0.75, max_ps_per_temperature=1.5,
+                      target_rel_err=0.2, T_start_K=1200.0, T_step_K=150.0, T_min_K=600.0,
+                      min_temperatures=4, timestep_fs=2.0, seed=0, threads=1, relax_steps=100)
+
+
+def reference_csv() -> Path:
+    base = Path(os.environ.get("SUPERIONIC_REFERENCE", "/work/shared/reference"))
+    return base / "md_experiment.csv"
+
+
+def load_references() -> dict[str, dict[str, Any]]:
+    """Measured values by library name: the shared reference CSV first, then the literature
+    CSV for the others."""
+    refs: dict[str, dict[str, Any]] = {}
+    for path in (reference_csv(), LITERATURE_CSV):
+        if not path.exists():
+            continue
+        with open(path, newline="") as fh:
+            for row in csv.DictReader(fh):
+                name = (row.get("library_name") or row.get("formula") or "").strip()
+                if not name or name in refs:
+                    continue
+                try:
+                    refs[name] = {"formula": row["formula"], "sigma_rt_S_cm": float(row["sigma_rt_S_cm"]),
+                                  "Ea_eV": float(row["Ea_eV"]) if row.get("Ea_eV") else None,
+                                  "measurement": row.get("measurement"), "source": row.get("source"),
+                                  "reference_file": path.name}
+                except (KeyError, ValueError) as exc:
+                    print(f"{path}: skipping row {row!r} ({exc})", file=sys.stderr)
+    return refs
+
+
+def protocol_for(potential: str, atom_range: tuple[int, int], overrides: dict[str, Any]) -> Any:
+    from superionic.md.workflow import ArrheniusProtocol, CellOptions
+
+    kw = {**BENCH_PROTOCOL, **overrides}
+    return ArrheniusProtocol(potential=potential, cell=CellOptions(atom_range=atom_range), **kw)
+
+
+# --- claims: several processes share the job list ------------------------------------------------
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim(folder: Path) -> bool:
+    """Atomically claim ``folder`` for this process (a dead owner's claim is taken over)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    claim = folder / ".claim"
+    with open(folder.parent / ".claims.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if claim.exists():
+            with contextlib.suppress(ValueError, OSError):
+                pid = int(claim.read_text().strip() or 0)
+                if pid and pid != os.getpid() and _alive(pid):
+                    return False
+        claim.write_text(str(os.getpid()))
+    return True
+
+
+def _release(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        (folder / ".claim").unlink()
+
+
+# --- one job -------------------------------------------------------------------------------------
+
+def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Path,
+            overrides: dict[str, Any]) -> dict[str, Any] | None:
+    from superionic.defects import library
+
+    folder = out_root / potential / name
+    if (folder / "series.json").exists():
+        return json.loads((folder / "series.json").read_text())
+    if not library.has_structure(name):
+        print(f"[{potential}] {name}: not in the structure library with coordinates; skipped",
+              file=sys.stderr)
+        return None
+    if not _claim(folder):
+        return None
+    try:
+        t0 = time.time()
+        structure = library.get_structure(name)
+        proto = protocol_for(potential, atom_range, overrides)
+        print(f"[{potential}] {name}: start (pid {os.getpid()})", file=sys.stderr, flush=True)
+        series = proto.run(structure, folder, structure_source="structure library")
+        print(f"[{potential}] {name}: {series.verdict.value.value} in {time.time() - t0:.0f} s",
+              file=sys.stderr, flush=True)
+        return series.to_dict()
+    finally:
+        _release(folder)
+
+
+def _worker(args: tuple[list[tuple[str, str, tuple[int, int]]], Path, Path, dict[str, Any]]) -> None:
+    jobs, out_root, json_path, overrides = args
+    from superionic.md.engine import set_threads
+
+    set_threads(int(overrides.get("threads") or 1))
+    for potential, name, atom_range in jobs:
+        try:
+            done = run_job(potential, name, atom_range, out_root, overrides)
+        except Exception as exc:  # noqa: BLE001 - one material never stops the benchmark
+            print(f"[{potential}] {name}: FAILED {type(exc).__name__}: {exc}", file=sys.stderr,
+                  flush=True)
+            continue
+        if done is not None:
+            write_outputs(out_root, json_path, quiet=True)
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+def collect(out_root: Path) -> list[dict[str, Any]]:
+    rows = []
+    refs = load_references()
+    order = {n: i for i, (n, _) in enumerate(MATERIALS)}
+    for path in sorted(out_root.glob("*/*/series.json")):
+        s = json.loads(path.read_text())
+        name = path.parent.name
+        potential = path.parent.parent.name
+        ref = refs.get(name)
+        temps = s.get("temperatures", [])
+        rows.append({
+            "formula": name if name != "Li7La3Zr2O12" else "Li7La3Zr2O12",
+            "library_name": name, "potential": potential, "n_atoms": s.get("n_atoms"),
+            "cell_formula": (s.get("prepare") or {}).get("formula"),
+            "temperatures_K": [t["temperature_K"] for t in temps],
+            "statuses": [t["status"] for t in temps],
+            "time_ps": [t["time_ps"] for t in temps],
+            "Ea_eV": s.get("Ea_eV"), "Ea_err": s.get("Ea_err_eV"),
+            "sigma300_S_cm": s.get("sigma300_S_cm"), "sigma300_low": s.get("sigma300_low_S_cm"),
+            "sigma300_high": s.get("sigma300_high_S_cm"),
+            "sigma300_upper_S_cm": s.get("sigma300_upper_S_cm"),
+            "verdict": s.get("verdict"), "verdict_reasons": s.get("verdict_reasons"),
+            "measured": ref,
+        })
+    rows.sort(key=lambda r: (r["potential"] != "chgnet", r["potential"],
+                             order.get(r["library_name"], 99)))
+    return rows
+
+
+def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pot in sorted({r["potential"] for r in rows}, key=lambda p: (p != "chgnet", p)):
+        mine = [r for r in rows if r["potential"] == pot and r["measured"]]
+        arr = [r for r in mine if r["verdict"] == "arrhenius"]
+        ea = [abs(r["Ea_eV"] - r["measured"]["Ea_eV"]) for r in arr
+              if r["measured"].get("Ea_eV") is not None]
+        within = [r for r in arr if abs(math.log10(r["sigma300_S_cm"]
+                                                   / r["measured"]["sigma_rt_S_cm"])) <= 1.0]
+        ratios = {r["library_name"]: r["sigma300_S_cm"] / r["measured"]["sigma_rt_S_cm"] for r in arr}
+        out[pot] = {"n_with_reference": len(mine), "n_arrhenius": len(arr),
+                    "Ea_MAE_eV": sum(ea) / len(ea) if ea else None, "n_Ea": len(ea),
+                    "frac_sigma300_within_10x": len(within) / len(mine) if mine else None,
+                    "frac_sigma300_within_10x_of_arrhenius": len(within) / len(arr) if arr else None,
+                    "sigma300_over_measured": ratios,
+                    "goals": {"Ea_MAE_eV_max": 0.10, "frac_within_10x_min": 0.70}}
+    return out
+
+
+def _fmt(x: Any, spec: str = ".2g") -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| material | potential | atoms | T (K): status | verdict | Ea (eV) | "
+             "sigma300 (S/cm) [95 %] | measured sigma_RT / Ea |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        temps = ", ".join(f"{t:g}{'' if s == 'significant' else ('b' if s == 'bound' else 'm')}"
+                          for t, s in zip(r["temperatures_K"], r["statuses"], strict=True))
+        if r["verdict"] == "arrhenius":
+            ea = f"{r['Ea_eV']:.2f} +/- {r['Ea_err']:.2f}"
+            s = f"{r['sigma300_S_cm']:.2g} [{r['sigma300_low']:.2g}, {r['sigma300_high']:.2g}]"
+        else:
+            ea = "-"
+            s = f"< {r['sigma300_upper_S_cm']:.2g} (bound)" if r.get("sigma300_upper_S_cm") else "-"
+        m = r["measured"]
+        meas = f"{m['sigma_rt_S_cm']:.2g} / {_fmt(m['Ea_eV'])}" if m else "-"
+        lines.append(f"| {r['library_name']} | {r['potential']} | {r['n_atoms']} | {temps} | "
+                     f"{r['verdict']} | {ea} | {s} | {meas} |")
+    return "\n".join(lines)
+
+
+def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
+                  command: str | None = None) -> dict[str, Any]:
+    from superionic.md.protocol import write_json_atomic
+
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_root / ".json.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        rows = collect(out_root)
+        expected = len(MATERIALS) + len(SEVENNET_MATERIALS)
+        payload = {
+            "status": ("COMPLETE" if len(rows) >= expected else
+                       f"PARTIAL: {len(rows)} of {expected} (material, potential) jobs finished"),
+            "materials": rows, "comparison": comparison(rows),
+            "protocol": {k: v for k, v in BENCH_PROTOCOL.items()},
+            "command": command or "nice -n 10 python bench/md_vs_experiment.py --workers 2",
+            "updated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
+        write_json_atomic(json_path, payload)
+    if not quiet:
+        print(table(rows))
+        print()
+        print(json.dumps(payload["comparison"], indent=1))
+    return payload
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out-root", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    ap.add_argument("--potentials", nargs="+", default=["chgnet", "sevennet"])
+    ap.add_argument("--materials", nargs="+", default=None, help="library names (default: all)")
+    ap.add_argument("--workers", type=int, default=2, help="processes (one torch thread each)")
+    ap.add_argument("--max-ps", type=float, default=None, help="cap per temperature (ps)")
+    ap.add_argument("--table-only", action="store_true")
+    args = ap.parse_args(argv)
+    args.out_root.mkdir(parents=True, exist_ok=True)
+    if args.table_only:
+        write_outputs(args.out_root, args.json)
+        return
+    overrides: dict[str, Any] = {}
+    if args.max_ps:
+        overrides["max_ps_per_temperature"] = args.max_ps
+    wanted = set(args.materials) if args.materials else None
+    jobs = []
+    for pot in args.potentials:
+        names = [n for n, _ in MATERIALS] if pot == "chgnet" else SEVENNET_MATERIALS
+        jobs += [(pot, n, dict(MATERIALS)[n]) for n in names if wanted is None or n in wanted]
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if args.workers <= 1:
+        _worker((jobs, args.out_root, args.json, overrides))
+    else:
+        ctx = mp.get_context("spawn")
+        procs = [ctx.Process(target=_worker, args=((jobs[i:] + jobs[:i], args.out_root, args.json,
+                                                    overrides),))
+                 for i in range(args.workers)]
+        for p in procs:
+            p.start()
+            time.sleep(5)  # stagger the claims
+        for p in procs:
+            p.join()
+    write_outputs(args.out_root, args.json)
+
+
+if __name__ == "__main__":
+    main()

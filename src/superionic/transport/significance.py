@@ -1,0 +1,294 @@
+"""Is there diffusion, and is the framework still a crystal? Typed per-temperature verdicts.
+
+A trajectory at one temperature ends in one of three states (:class:`DiffusionStatus`):
+
+- ``SIGNIFICANT``: the mobile ion's tracer D exceeds ``n_sigma`` standard errors (the
+  correlated-MSD error of :func:`superionic.transport.diffusion.fit_msd`) and implies at least
+  :data:`MIN_HOPS` ion hops over the run; D and sigma are numbers with errors;
+- ``BOUND``: D is not distinguishable from zero; only an upper bound
+  ``D_upper = max(D, 0) + n_sigma * err`` is reported (never D itself, never a negative D);
+- ``MOLTEN``: an anion of the framework flows (:func:`framework_check`): the run measured a
+  melt or an amorphised solid, not the crystal; nothing of it enters an Arrhenius fit.
+
+:func:`fit_usable_arrhenius` fits ln D against 1/T through the SIGNIFICANT temperatures only and
+tests the residuals against a straight line (chi-square with the D errors; p-value).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from superionic.transport.analysis import TransportResult, analyze_trajectory
+from superionic.transport.arrhenius import fit_arrhenius
+from superionic.transport.conductivity import conductivity
+from superionic.transport.trajectory import Trajectory
+
+#: D must exceed this many standard errors to count as diffusion.
+MIN_D_SIGNIFICANCE = 2.0
+#: ... and the run must hold at least this many ion hops, estimated as n_ions 6 D t / a^2 with
+#: a = :data:`HOP_LENGTH_A`: the GLS error of D assumes a random walk, which a 10 fs run (pure
+#: ballistic motion) or a run with one or two hops is not; a D from them is not a measurement.
+MIN_HOPS = 5.0
+#: Typical site-to-site distance of a mobile ion (Angstrom) for the hop estimate.
+HOP_LENGTH_A = 2.5
+#: A framework species counts as flowing (liquid-like) when its D exceeds this (cm^2/s) and two
+#: errors. Molten salts and oxides: D ~ 1e-5 to 1e-4 (CHGNet K2LiYCl6 at 1000 K: Cl 6.5e-5). An
+#: anion hopping through its own vacancies in a crystal stays ~1e-6 (Li23Cl7O8 at 1500 K: Cl
+#: 1.7e-6), and a 1 ps run scatters a solid's D by a few 1e-6: neither is a melt.
+FRAMEWORK_FLOW_D_CM2_S = 1e-5
+#: Framework species this electronegative (Pauling) or more are the anion sublattice, whose flow
+#: means the crystal melted or amorphised (a second mobile cation is reported, not disqualifying).
+ANION_MIN_ELECTRONEGATIVITY = 2.5
+
+
+class DiffusionStatus(StrEnum):
+    """What one temperature's run supports (values are the JSON strings)."""
+
+    SIGNIFICANT = "significant"
+    BOUND = "bound"
+    MOLTEN = "molten"
+
+
+@dataclass(frozen=True)
+class SpeciesDiffusion:
+    """Tracer D (cm^2/s) of one framework species with its 1-sigma error."""
+
+    species: str
+    D_cm2_s: float
+    D_err_cm2_s: float
+
+    @property
+    def flows(self) -> bool:
+        err = self.D_err_cm2_s
+        return self.D_cm2_s > FRAMEWORK_FLOW_D_CM2_S and (
+            not math.isfinite(err) or self.D_cm2_s > 2 * err)
+
+
+@dataclass(frozen=True)
+class FrameworkCheck:
+    """Diffusion of every species but the mobile ion, and whether an anion flows (``molten``)."""
+
+    species: tuple[SpeciesDiffusion, ...] = ()
+    flowing_species: tuple[str, ...] = ()
+    molten: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"framework_D_cm2_s": {s.species: [s.D_cm2_s, s.D_err_cm2_s] for s in self.species},
+                "flowing_species": list(self.flowing_species), "framework_molten": self.molten}
+
+
+def framework_check(traj: Trajectory) -> FrameworkCheck:
+    """Tracer D of every species but ``traj.ion`` (``traj`` must hold all atoms), the species that
+    flow (D > max(2 errors, :data:`FRAMEWORK_FLOW_D_CM2_S`)) and whether an anion (Pauling
+    electronegativity >= :data:`ANION_MIN_ELECTRONEGATIVITY`) flows. Positions are the unwrapped
+    ones with the drift of the non-mobile atoms removed (the frame of the ion's D)."""
+    from pymatgen.core import Element
+
+    if traj.all_positions is None:
+        return FrameworkCheck()
+    species = np.array(traj.species)
+    out = []
+    for sp in sorted(set(traj.species) - {traj.ion}):
+        sub = Trajectory(positions=traj.all_positions[:, species == sp], cell=traj.cell,
+                         timestep_ps=traj.timestep_ps, ion=sp, temperature_K=traj.temperature_K,
+                         drift_corrected=traj.drift_corrected, source=traj.source)
+        fit = analyze_trajectory(sub, temperature_K=traj.temperature_K).tracer
+        out.append(SpeciesDiffusion(sp, float(fit.D_cm2_s), float(fit.D_err_cm2_s)))
+    flowing = tuple(s.species for s in out if s.flows)
+    molten = any((Element(sp).X or 0.0) >= ANION_MIN_ELECTRONEGATIVITY for sp in flowing)
+    return FrameworkCheck(tuple(out), flowing, molten)
+
+
+def estimated_hops(D_cm2_s: float, n_ions: int, time_ps: float,
+                   hop_length_A: float = HOP_LENGTH_A) -> float:
+    """Ion hops a D implies over a run: n_ions * 6 D t / a^2 (D in cm^2/s, t in ps)."""
+    return n_ions * 6.0 * max(D_cm2_s, 0.0) * 1e4 * time_ps / hop_length_A**2
+
+
+def is_significant(D_cm2_s: float, D_err_cm2_s: float, n_sigma: float = MIN_D_SIGNIFICANCE,
+                   *, n_ions: int | None = None, time_ps: float | None = None,
+                   min_hops: float = MIN_HOPS) -> bool:
+    """D > 0, D > ``n_sigma`` standard errors (a non-finite error is never significant) and,
+    when ``n_ions`` and ``time_ps`` are given, at least ``min_hops`` estimated hops
+    (:func:`estimated_hops`)."""
+    ok = (math.isfinite(D_cm2_s) and math.isfinite(D_err_cm2_s) and D_cm2_s > 0
+          and D_cm2_s > n_sigma * D_err_cm2_s)
+    if ok and n_ions is not None and time_ps is not None:
+        ok = estimated_hops(D_cm2_s, n_ions, time_ps) >= min_hops
+    return ok
+
+
+def upper_bound(D_cm2_s: float, D_err_cm2_s: float, n_sigma: float = MIN_D_SIGNIFICANCE) -> float:
+    """Upper bound on D (cm^2/s): ``max(D, 0) + n_sigma * err``; positive by construction."""
+    if not (math.isfinite(D_cm2_s) and math.isfinite(D_err_cm2_s)):
+        raise ValueError(f"cannot bound D = {D_cm2_s!r} +/- {D_err_cm2_s!r}")
+    return max(D_cm2_s, 0.0) + n_sigma * abs(D_err_cm2_s)
+
+
+@dataclass(frozen=True)
+class TemperatureResult:
+    """What a run at one temperature supports (units in the names; JSON via :meth:`to_dict`).
+
+    ``D_cm2_s``/``sigma_S_cm`` are numbers only when ``status`` is SIGNIFICANT; a BOUND carries
+    ``D_upper_cm2_s``/``sigma_upper_S_cm``; a MOLTEN run carries neither (its framework check
+    says which species flowed). ``converged``: the relative error of D reached the target.
+    """
+
+    temperature_K: float
+    time_ps: float
+    status: DiffusionStatus
+    D_cm2_s: float | None
+    D_err_cm2_s: float | None
+    D_upper_cm2_s: float | None
+    sigma_S_cm: float | None
+    sigma_err_S_cm: float | None
+    sigma_upper_S_cm: float | None
+    framework: FrameworkCheck = field(default_factory=FrameworkCheck)
+    converged: bool = False
+    n_ions: int = 0
+    n_frames: int = 0
+    haven_ratio: float | None = None
+
+    @property
+    def usable(self) -> bool:
+        """Enters an Arrhenius fit: significant diffusion in a solid framework."""
+        return self.status is DiffusionStatus.SIGNIFICANT
+
+    @property
+    def rel_err(self) -> float:
+        if self.D_cm2_s is None or self.D_err_cm2_s is None or not self.D_cm2_s > 0:
+            return math.inf
+        return self.D_err_cm2_s / self.D_cm2_s
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"temperature_K": self.temperature_K, "time_ps": round(self.time_ps, 6),
+                "status": self.status.value, "D_cm2_s": self.D_cm2_s,
+                "D_err_cm2_s": self.D_err_cm2_s, "D_upper_cm2_s": self.D_upper_cm2_s,
+                "sigma_S_cm": self.sigma_S_cm, "sigma_err_S_cm": self.sigma_err_S_cm,
+                "sigma_upper_S_cm": self.sigma_upper_S_cm, "converged": self.converged,
+                "n_ions": self.n_ions, "n_frames": self.n_frames,
+                "haven_ratio": self.haven_ratio, **self.framework.to_dict()}
+
+
+def classify(result: TransportResult, framework: FrameworkCheck, *,
+             n_sigma: float = MIN_D_SIGNIFICANCE, target_rel_err: float = 0.2,
+             charge: int = 1) -> TemperatureResult:
+    """The :class:`TemperatureResult` of one analysed trajectory (see the module doc)."""
+    fit = result.tracer
+    T = result.temperature_K
+    duration = (result.n_frames - 1) * result.timestep_ps
+    base = {"temperature_K": T, "time_ps": duration, "framework": framework,
+            "n_ions": result.n_ions, "n_frames": result.n_frames}
+    if framework.molten:
+        return TemperatureResult(status=DiffusionStatus.MOLTEN, D_cm2_s=None, D_err_cm2_s=None,
+                                 D_upper_cm2_s=None, sigma_S_cm=None, sigma_err_S_cm=None,
+                                 sigma_upper_S_cm=None, **base)
+    D, err = float(fit.D_cm2_s), float(fit.D_err_cm2_s)
+    if is_significant(D, err, n_sigma, n_ions=result.n_ions, time_ps=duration):
+        sig = result.sigma
+        haven = result.haven.value if result.haven.value is not None else None
+        return TemperatureResult(status=DiffusionStatus.SIGNIFICANT, D_cm2_s=D, D_err_cm2_s=err,
+                                 D_upper_cm2_s=None, sigma_S_cm=float(sig.sigma_S_cm),
+                                 sigma_err_S_cm=float(sig.sigma_err_S_cm), sigma_upper_S_cm=None,
+                                 converged=err / D <= target_rel_err,
+                                 haven_ratio=_finite_or_none(haven), **base)
+    # a run with fewer than MIN_HOPS hops bounds D only by the D that MIN_HOPS hops would imply
+    hop_D = MIN_HOPS * HOP_LENGTH_A**2 / (max(result.n_ions, 1) * 6.0 * max(duration, 1e-12)) * 1e-4
+    bound = max(upper_bound(D, err, n_sigma), hop_D) if is_significant(D, err, n_sigma) \
+        else upper_bound(D, err, n_sigma)
+    s_up = conductivity(bound, 0.0, result.n_ions, result.volume_A3, T, charge).sigma_S_cm
+    return TemperatureResult(status=DiffusionStatus.BOUND, D_cm2_s=None, D_err_cm2_s=err,
+                             D_upper_cm2_s=bound, sigma_S_cm=None, sigma_err_S_cm=None,
+                             sigma_upper_S_cm=float(s_up), **base)
+
+
+def _finite_or_none(x: Any) -> float | None:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class ArrheniusResult:
+    """Arrhenius fit through the usable temperatures.
+
+    Ea_eV, Ea_err_eV: from ln D vs 1/T weighted by the D errors (1-sigma; the covariance is
+    scaled by the reduced chi-square, as :func:`superionic.transport.fit_arrhenius` does).
+    sigma300_S_cm and its ``level`` interval: from ln(sigma T) vs 1/T. ``chi2``/``p_value``:
+    residuals against the stated D errors; p is the probability of residuals at least this large
+    if ln D were a straight line in 1/T.
+    """
+
+    temperatures_K: tuple[float, ...]
+    Ea_eV: float
+    Ea_err_eV: float
+    prefactor_cm2_s: float
+    sigma300_S_cm: float
+    sigma300_low_S_cm: float
+    sigma300_high_S_cm: float
+    chi2: float
+    dof: int
+    p_value: float
+    level: float = 0.95
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"temperatures_K": list(self.temperatures_K), "Ea_eV": self.Ea_eV,
+                "Ea_err_eV": self.Ea_err_eV, "prefactor_cm2_s": self.prefactor_cm2_s,
+                "sigma300_S_cm": self.sigma300_S_cm, "sigma300_low_S_cm": self.sigma300_low_S_cm,
+                "sigma300_high_S_cm": self.sigma300_high_S_cm, "chi2": self.chi2,
+                "dof": self.dof, "p_value": self.p_value, "level": self.level}
+
+
+def fit_usable_arrhenius(results: Sequence[TemperatureResult],
+                         level: float = 0.95) -> ArrheniusResult:
+    """Arrhenius fit through the SIGNIFICANT results only (a bound or a melt never enters).
+
+    Raises ``ValueError`` with fewer than 2 distinct usable temperatures.
+    """
+    good = sorted((r for r in results if r.usable), key=lambda r: r.temperature_K)
+    if len({r.temperature_K for r in good}) < 2:
+        raise ValueError(f"an Arrhenius fit needs 2 usable temperatures, got {len(good)}")
+    T = [r.temperature_K for r in good]
+    D = np.array([r.D_cm2_s for r in good], dtype=float)
+    err = np.array([r.D_err_cm2_s for r in good], dtype=float)
+    fit_d = fit_arrhenius(T, D, err, form="D")
+    # residual test with the stated errors (the fit's own covariance is rescaled by chi2/dof)
+    ln_pred = np.log(fit_d.prefactor) - fit_d.Ea_eV / (8.617333262e-5 * np.asarray(T))
+    chi2 = float(np.sum(((np.log(D) - ln_pred) / (err / D)) ** 2))
+    dof = len(T) - 2
+    p = float(stats.chi2.sf(chi2, dof)) if dof > 0 else math.nan
+    sig = np.array([r.sigma_S_cm for r in good], dtype=float)
+    sig_err = np.array([r.sigma_err_S_cm for r in good], dtype=float)
+    fit_s = fit_arrhenius(T, sig, sig_err if np.all(sig_err > 0) else None, form="sigmaT")
+    s300, lo, hi = (float(v) for v in fit_s.predict(300.0, level))
+    return ArrheniusResult(temperatures_K=tuple(T), Ea_eV=float(fit_d.Ea_eV),
+                           Ea_err_eV=float(fit_d.Ea_err_eV), prefactor_cm2_s=float(fit_d.prefactor),
+                           sigma300_S_cm=s300, sigma300_low_S_cm=lo, sigma300_high_S_cm=hi,
+                           chi2=chi2, dof=dof, p_value=p, level=level)
+
+
+def sigma300_upper_bound(results: Sequence[TemperatureResult]) -> float | None:
+    """Upper bound on sigma(300 K) (S/cm) that needs no Arrhenius fit: for thermally activated
+    conduction (sigma T = A exp(-Ea / kT) with Ea >= 0), sigma(300) <= sigma(T) T / 300 for every
+    T > 300 K, so the tightest bound over the solid temperatures (upper values: sigma + 2 err or
+    the bound) is returned; ``None`` without a solid temperature."""
+    best = None
+    for r in results:
+        if r.status is DiffusionStatus.MOLTEN or r.temperature_K <= 300:
+            continue
+        if r.status is DiffusionStatus.SIGNIFICANT:
+            up = float(r.sigma_S_cm) + MIN_D_SIGNIFICANCE * float(r.sigma_err_S_cm or 0.0)
+        else:
+            up = float(r.sigma_upper_S_cm)
+        val = up * r.temperature_K / 300.0
+        best = val if best is None else min(best, val)
+    return best
