@@ -28,6 +28,7 @@ when a function that needs them runs.
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 __version__ = "0.1.0"
@@ -73,7 +74,16 @@ _EXPORTS: dict[str, str] = {
     "ActiveLoop": "superionic.active.job",
 }
 
-__all__ = sorted(_EXPORTS)
+
+
+def _shipped(module: str) -> bool:
+    """Whether ``module``'s file is in this installation (a file check: nothing is imported)."""
+    rel = Path(*module.split(".")[1:])
+    root = Path(__file__).parent
+    return (root / rel).with_suffix(".py").is_file() or (root / rel / "__init__.py").is_file()
+
+
+__all__ = sorted(name for name, module in _EXPORTS.items() if _shipped(module))
 
 
 def __getattr__(name: str) -> Any:

@@ -7,12 +7,13 @@ comment ``# doc-test: skip (reason)``; keep those rare and the reason true."""
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+BLOCK = re.compile(r"^[ \t]*```python[ \t]*\n(.*?)^[ \t]*```[ \t]*$", re.S | re.M)
 SKIP = re.compile(r"#\s*doc-test:\s*skip\s*\((.+?)\)")
 
 
@@ -21,7 +22,7 @@ def doc_blocks() -> list[tuple[str, int, str]]:
     out = []
     for page in sorted(DOCS.glob("*.md")):
         for k, m in enumerate(BLOCK.finditer(page.read_text(encoding="utf-8")), start=1):
-            out.append((page.name, k, m.group(1)))
+            out.append((page.name, k, textwrap.dedent(m.group(1))))
     return out
 
 

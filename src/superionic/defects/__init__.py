@@ -23,9 +23,11 @@ from superionic.defects.li_defects import (
     plan_defects,
 )
 from superionic.defects.library import get_structure, list_structures, ordered
+from superionic.defects.workflow import DefectResult, build_variants
 
 __all__ = [
-    "MECHANISMS", "ChargeBalanceError", "DefectError", "DefectPlan", "PointDefect",
+    "MECHANISMS", "ChargeBalanceError", "DefectError", "DefectPlan", "DefectResult", "PointDefect",
+    "build_variants",
     "get_structure", "interstitial", "lattice", "list_structures", "ordered",
     "plan_composition", "plan_defects", "substitution", "vacancy",
 ]

@@ -8,6 +8,7 @@
 - :mod:`superionic.md.vasp`: AIMD input files for VASP users
 """
 
+from superionic.md.prepare import prepare_structure
 from superionic.md.protocol import (
     DEFAULT_TEMPERATURES_K,
     MDParams,
@@ -17,5 +18,5 @@ from superionic.md.protocol import (
     run_temperatures,
 )
 
-__all__ = ["DEFAULT_TEMPERATURES_K", "MDParams", "MDRunResult", "RelaxParams", "run_md",
-           "run_temperatures"]
+__all__ = ["DEFAULT_TEMPERATURES_K", "MDParams", "MDRunResult", "RelaxParams",
+           "prepare_structure", "run_md", "run_temperatures"]
