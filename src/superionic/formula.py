@@ -67,11 +67,15 @@ class FormulaError(BadValue):
     """A formula that is malformed or outside the limits; the message names formula and reason."""
 
     kind = "bad formula"
+    #: the offending element symbol, when the problem is one element
+    element: str | None = None
 
 
-def _fail(formula: object, reason: str) -> FormulaError:
-    return FormulaError(f"malformed formula {formula!r}: {reason}", option="formula",
-                        value=str(formula))
+def _fail(formula: object, reason: str, element: str | None = None) -> FormulaError:
+    err = FormulaError(f"malformed formula {formula!r}: {reason}", option="formula",
+                       value=str(formula))
+    err.element = element
+    return err
 
 
 def _fast(text: str) -> list[tuple[str, float]] | None:
@@ -144,7 +148,7 @@ def _check(formula: object, items: list[tuple[str, float]]) -> dict[str, float]:
         raise _fail(formula, "no elements")
     for sym, amt in items:
         if sym not in _ELEMENTS:
-            raise _fail(formula, f"{sym} is not a chemical element")
+            raise _fail(formula, f"{sym} is not an element (H..Og)", sym)
         if not math.isfinite(amt):
             raise _fail(formula, f"amount of {sym} is not finite ({amt})")
         if amt < MIN_AMOUNT:

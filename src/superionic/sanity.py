@@ -114,7 +114,7 @@ def check_entries_finite(entries: Sequence[Any], source: str = "entries") -> Non
         except (TypeError, ValueError, AttributeError):
             energy = math.nan
         if not math.isfinite(energy):
-            formula = getattr(getattr(entry, "composition", None), "formula", "?")
+            formula = getattr(getattr(entry, "composition", None), "reduced_formula", "?")
             raise BadValue(f"{source}: item {i} ({formula}) has energy {energy} eV; every "
                            "entry needs a finite energy", option="entries", file=source,
                            row=i, value=str(energy))

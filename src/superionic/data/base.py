@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pymatgen.core import Composition, Element
+from pymatgen.core import Composition
 
 from superionic.records import Censor, Material, Measurement, Rejection
 
@@ -163,19 +163,18 @@ def count_csv_rows(path: Path) -> int:
 @lru_cache(maxsize=65536)
 def reduced_formula(formula: str) -> str:
     """pymatgen's reduced formula of ``formula``; ValueError with the reason if it does not parse."""
+    from superionic.formula import FormulaError, parse_amounts
+
     text = formula.strip()
     if not text:
         raise ValueError("empty formula")
-    try:
-        comp = Composition(text)
-    except Exception as exc:  # noqa: BLE001 - pymatgen raises several types for bad formulas
+    try:  # the one parser, with its limits, before anything reaches pymatgen
+        amounts = parse_amounts(text)
+    except FormulaError as exc:
+        if exc.element is not None:
+            raise ValueError(f"formula {formula!r} has unknown elements {[exc.element]}") from None
         raise ValueError(f"formula {formula!r} does not parse: {exc}") from None
-    if comp.num_atoms <= 0 or any(a < 0 for a in comp.values()):
-        raise ValueError(f"formula {formula!r} has no atoms")
-    unknown = [str(e) for e in comp.elements if not isinstance(e, Element)]
-    if unknown:
-        raise ValueError(f"formula {formula!r} has unknown elements {unknown}")
-    return comp.reduced_formula
+    return Composition(amounts).reduced_formula
 
 
 #: Decimal places kept on each amount before a composition is keyed (float noise below this).

@@ -200,7 +200,7 @@ def read_labels(path: str | Path) -> tuple[list[Measurement], list[Rejection]]:
         raise FileNotFoundError(f"{p}: label file not found")
     out: list[Measurement] = []
     bad: list[Rejection] = []
-    for line_no, row in enumerate(_read_rows(p), start=2):
+    for line_no, row in enumerate(_read_rows(p)[1], start=2):
         try:
             t = float(row["temperature_K"]) if row["temperature_K"].strip() else None
             out.append(make_measurement(row["formula"], row["quantity"].strip(),
