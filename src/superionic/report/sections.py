@@ -377,7 +377,12 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
         e = md.get(formula)
         if e:
             words = md_verdict_words(e, short=True)
-            mcell = Cell(f'<a href="#{anchor("md", formula)}">{esc(words)}</a>', words)
+            plots = e.get("plots") if isinstance(e.get("plots"), Mapping) else {}
+            arr = (plots or {}).get("arrhenius") or \
+                (view.stages["md"].artefacts or {}).get(f"{formula}-arrhenius")
+            target = f"{anchor('md', formula)}-arrhenius" if arr and Path(arr).is_file() \
+                else anchor("md", formula)
+            mcell = Cell(f'<a href="#{target}">{esc(words)}</a>', words)
         else:
             mcell = Cell('<span class="muted">not run</span>', "~")
         near = index.nearest(formula, 2)
@@ -740,7 +745,7 @@ def md_section(view: CampaignView, figs: Figures) -> str:
                               ("msd", "Mean squared displacement"),
                               ("vanhove", "Van Hove self-correlation map")):
             path = (plots or {}).get(kind) or arte.get(f"{formula}-{kind}")
-            fig.append(figs.figure(path, f"md-{formula}-{kind}",
+            fig.append(figs.figure(path, f"{anchor('md', formula)}-{kind}",
                                    f"{formula_html(formula)}: {caption}", "fig third"))
         if any(fig):
             body.append('<div class="figs">' + "".join(fig) + "</div>")
