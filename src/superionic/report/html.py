@@ -132,8 +132,7 @@ def render(view: CampaignView, out: Path, title: str, top: int = 10) -> str:
     names = {"sanity": "Sanity check", "screen": "Screen", "models": "Models", "md": "MD",
              "active": "Active learning", "methods": "Methods & provenance"}
     nav = "".join(f'<a href="#{k}">{names[k]}</a>' for k, v in sections if v)
-    cand_html = (sx.candidates_section(view, cands, figs, index) if cands
-                 else "<p>No ranked candidates in this campaign.</p>")
+    cand_html = sx.candidates_section(view, cands, figs, index) if cands else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
