@@ -59,7 +59,7 @@ def test_page_fits_loads_and_is_clean(page):
     assert page["images"] and all(i["ok"] for i in page["images"]), page["images"]
     # Arrhenius, MSD, van Hove of the MD candidates; parity, SHAP, heatmap of the models
     srcs = " ".join(i["src"] for i in page["images"])
-    for part in ("Li3YCl6-arrhenius", "Li3YCl6-msd", "Li3YCl6-vanhove", "parity_obelix_rf",
+    for part in ("md-Li3YCl6-arrhenius", "md-Li3YCl6-msd", "md-Li3YCl6-vanhove", "parity_obelix_rf",
                  "shap", "heatmap"):
         assert part in srcs
     text = page["text"]
@@ -93,6 +93,9 @@ def test_header_click_sorts(page):
 
 def test_raw_json_beside_the_page(report):
     root, index = report
+    # the MD verdict of the candidate table links to its Arrhenius plot
+    assert 'href="#md-Li3YCl6-arrhenius"' in index.read_text()
+    assert 'id="md-Li3YCl6-arrhenius"' in index.read_text()
     raw = json.loads((index.parent / "report.json").read_text())
     assert set(raw["stages"]) == {"data", "models", "screen", "md", "active"}
     assert raw["stages"]["md"]["summary"]["md"][0]["verdict"] == "arrhenius"

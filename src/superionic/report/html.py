@@ -44,7 +44,7 @@ th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertic
  overflow-wrap:anywhere}
 thead th{background:var(--head);font-weight:600;cursor:pointer;user-select:none;
  border-bottom:2px solid #b8bec6;white-space:normal}
-thead th.num,td.num{text-align:right}
+thead th.num,td.num{text-align:right}td.num{white-space:nowrap;overflow-wrap:normal}
 thead th{overflow-wrap:normal}
 thead th.asc:after{content:" \\2191";color:var(--fg)}thead th.desc:after{content:" \\2193";color:var(--fg)}
 tbody tr:nth-child(even){background:#fafbfc}
@@ -130,8 +130,7 @@ def render(view: CampaignView, out: Path, title: str, top: int = 10) -> str:
     names = {"sanity": "Sanity check", "screen": "Screen", "models": "Models", "md": "MD",
              "active": "Active learning", "methods": "Methods & provenance"}
     nav = "".join(f'<a href="#{k}">{names[k]}</a>' for k, v in sections if v)
-    cand_html = (sx.candidates_section(view, cands, figs, index) if cands
-                 else "<p>No ranked candidates in this campaign.</p>")
+    cand_html = sx.candidates_section(view, cands, figs, index) if cands else ""
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

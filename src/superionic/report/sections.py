@@ -248,12 +248,13 @@ def _reasons(c: Mapping[str, Any]) -> list[str]:
 STAGE_WORDS = {
     "pool": "pool", "e_hull": "stable on the hull", "band_gap": "insulating (band gap)",
     "esw": "wide enough electrochemical window", "window": "wide enough electrochemical window",
-    "predictions": "with a model prediction", "score": "scored and ranked",
+    "predictions": "with a model prediction", "bvse": "BVSE barrier within the limit",
+    "score": "scored and ranked",
 }
 
 
 REMOVED_AT = {"e_hull": "hull filter", "band_gap": "band-gap filter", "esw": "window filter",
-              "window": "window filter", "predictions": "no prediction"}
+              "window": "window filter", "predictions": "no prediction", "bvse": "BVSE filter"}
 
 
 def funnel_sentence(view: CampaignView) -> str:
@@ -300,8 +301,12 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
             lead += f" (predicted σ(300 K) ≈ {s} S/cm)"
         sents.append(lead + (f"; the {len(top)} best-ranked are below." if len(top) > 1
                              else "; it is the only ranked compound."))
-    else:
+    elif "screen" in view.stages:
         sents.append("No compound survived the funnel, so nothing was ranked.")
+    else:
+        sents.append("The screen has not completed yet (completed stages: "
+                     + (", ".join(esc(k) for k in view.stages) or "none")
+                     + "); run <code>superionic discover</code> again to resume.")
     md = view.md_entries()
     if md:
         counts: dict[str, list[str]] = {}
@@ -377,7 +382,12 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
         e = md.get(formula)
         if e:
             words = md_verdict_words(e, short=True)
-            mcell = Cell(f'<a href="#{anchor("md", formula)}">{esc(words)}</a>', words)
+            plots = e.get("plots") if isinstance(e.get("plots"), Mapping) else {}
+            arr = (plots or {}).get("arrhenius") or \
+                (view.stages["md"].artefacts or {}).get(f"{formula}-arrhenius")
+            target = f"{anchor('md', formula)}-arrhenius" if arr and Path(arr).is_file() \
+                else anchor("md", formula)
+            mcell = Cell(f'<a href="#{target}">{esc(words)}</a>', words)
         else:
             mcell = Cell('<span class="muted">not run</span>', "~")
         near = index.nearest(formula, 2)
@@ -563,7 +573,7 @@ def screen_section(view: CampaignView, figs: Figures, n: int) -> str:
         parts.append(
             f"<details><summary>All {len(ranked)} ranked compounds of the shortlist</summary>"
             + table([("#", True), ("Formula", False), ("MP id", False), ("Score", True),
-                     ("σ(300 K), S/cm", True), ("P(fast)", True), ("Ea, eV", True),
+                     ("σ(300 K), S/cm", True), ("P(σ ≥ 10⁻⁴ S/cm)", True), ("Ea, eV", True),
                      (f"Window, V vs {ion}/{ion}⁺", True), ("E above hull, eV/atom", True),
                      ("Band gap, eV", True), ("Why this rank", False)], rows) + "</details>")
     return "\n".join(parts)
@@ -740,7 +750,7 @@ def md_section(view: CampaignView, figs: Figures) -> str:
                               ("msd", "Mean squared displacement"),
                               ("vanhove", "Van Hove self-correlation map")):
             path = (plots or {}).get(kind) or arte.get(f"{formula}-{kind}")
-            fig.append(figs.figure(path, f"md-{formula}-{kind}",
+            fig.append(figs.figure(path, f"{anchor('md', formula)}-{kind}",
                                    f"{formula_html(formula)}: {caption}", "fig third"))
         if any(fig):
             body.append('<div class="figs">' + "".join(fig) + "</div>")
