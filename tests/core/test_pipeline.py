@@ -106,3 +106,56 @@ def test_stage_active_runs_the_active_loop_job_and_leaves_the_batch_pending(tmp_
     assert [r["n_queried"] for r in out.summary["retrospective_curve"]] == [4, 8, 4, 8]
     assert (tmp_path / "ws" / "active" / "al_curve.png").read_bytes()[:4] == b"\x89PNG"
     store.close()
+
+
+def _tethered() -> object:
+    """Li free (Brownian under Langevin), every other atom on a spring to its start: a solid
+    framework with a liquid-like Li sublattice, cheap enough for a stage test."""
+    import numpy as np
+    from ase.calculators.calculator import Calculator, all_changes
+
+    class Tethered(Calculator):
+        implemented_properties = ["energy", "forces"]
+        sites = None
+
+        def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+            super().calculate(atoms, properties, system_changes)
+            pos = self.atoms.get_positions()
+            if self.sites is None:
+                self.sites = pos.copy()
+            tied = np.array([s != "Li" for s in self.atoms.get_chemical_symbols()])
+            d = (pos - self.sites) * tied[:, None]
+            self.results = {"energy": 2.5 * float(np.sum(d * d)), "forces": -5.0 * d}
+
+    return Tethered()
+
+
+def test_md_stage_reports_the_contract_keys_and_a_budget_verdict(tmp_path, data_dir) -> None:
+    """discover's MD stage is one call of the MD workflow per candidate: the summary carries the
+    contract keys, the budget ends the ladder early and the verdict says so, with a bound."""
+    from superionic.campaign import Context
+    from superionic.config import load_settings
+    from superionic.pipeline import discover_md_protocol, stage_md
+
+    settings = load_settings(workspace=tmp_path, data_dir=data_dir)
+    ctx = Context(settings=settings, summaries={"screen": {"candidates": [{"formula": "Li3ClO"}]}})
+    proto = discover_md_protocol(potential=_tethered, timestep_fs=5.0, equil_ps=0.05,
+                                 segment_ps=0.3, max_ps_per_temperature=0.3, max_total_ps=0.7,
+                                 thermostat="langevin", friction_per_ps=50.0, relax_steps=0)
+    out = stage_md(ctx, Budget(md_candidates=1, md_protocol=proto))
+    (entry,) = out.summary["md"]
+    assert set(out.summary) >= {"md", "note", "skipped", "protocol"}
+    for key in ("formula", "structure_source", "potential", "n_atoms", "verdict",
+                "verdict_reasons", "Ea_eV", "Ea_err_eV", "sigma300_S_cm", "sigma300_low_S_cm",
+                "sigma300_high_S_cm", "sigma300_upper_S_cm", "temperatures", "plots"):
+        assert key in entry, key
+    assert entry["formula"] == "Li3ClO" and entry["n_atoms"] == 40
+    # 0.7 ps of budget buys two temperatures (0.35 ps each) of the 1300..700 K ladder
+    assert [t["temperature_K"] for t in entry["temperatures"]] == [1100.0, 1300.0]
+    assert entry["verdict"] == "inconclusive (budget)" and entry["Ea_eV"] is None
+    assert entry["sigma300_S_cm"] is None and entry["sigma300_upper_S_cm"] > 0
+    for t in entry["temperatures"]:
+        assert t["status"] in ("significant", "bound", "molten")
+        assert (t["D_cm2_s"] is None) == (t["status"] != "significant")
+    assert entry["plots"]["msd"] and entry["plots"]["arrhenius"] is None
+    assert set(out.artefacts) == {"Li3ClO-msd", "Li3ClO-vanhove"}

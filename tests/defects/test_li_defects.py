@@ -146,3 +146,34 @@ def test_mobile_ion_is_a_parameter():
     assert plan.reaction == "Na_Na^x + Cl_Cl^x -> V_Na' + V_Cl^. + NaCl"
     with pytest.raises(DefectError, match="contains no Li"):
         plan_defects(nacl, mode="vacancy", x=0.25, ion="Li")
+
+
+def test_mechanism_table_drives_refusals_and_balanced_plans(li3ocl):
+    """Each row of the table: refused (with its stated reason) for the mode it cannot
+    compensate; charge balanced for Li3OCl in every mode it accepts (where applicable)."""
+    from superionic.defects.li_defects import MECHANISM_TABLE, MECHANISMS, mechanism_table
+
+    assert MECHANISMS == tuple(r["mechanism"] for r in mechanism_table())
+    balanced = {("anion_vacancy", "vacancy"), ("anion_interstitial", "excess"),
+                ("frenkel", "vacancy"), ("frenkel", "excess")}
+    for name, mech in MECHANISM_TABLE.items():
+        for mode in ("vacancy", "excess"):
+            if mode not in mech.modes:
+                with pytest.raises(DefectError) as err:
+                    plan_defects(li3ocl, mode=mode, x=0.125, mechanism=name)
+                assert str(err.value) == mech.refused
+            elif (name, mode) in balanced:
+                plan = plan_defects(li3ocl, mode=mode, x=0.125, mechanism=name)
+                assert plan.charge_balanced and abs(_realised_charge(plan)) < 1e-9
+
+
+def test_default_rules_pick_donor_doping_in_oxides_and_schottky_in_halides():
+    from superionic.defects.li_defects import choose_mechanism
+
+    llzo = {"Li": 1, "La": 3, "Zr": 4, "O": -2}
+    assert choose_mechanism("vacancy", llzo, list(llzo), "Li")[0] == "aliovalent"
+    li3ocl = {"Li": 1, "O": -2, "Cl": -1}
+    assert choose_mechanism("vacancy", li3ocl, list(li3ocl), "Li")[0] == "anion_vacancy"
+    assert choose_mechanism("excess", li3ocl, list(li3ocl), "Li")[0] == "anion_interstitial"
+    with pytest.raises(DefectError, match="no anion or framework cation"):
+        choose_mechanism("vacancy", {"Li": 1}, ["Li"], "Li")

@@ -147,7 +147,8 @@ def test_temperatures_run_in_parallel_processes(tmp_path: Path) -> None:
         stored = json.loads((r.run_dir / "params.json").read_text())
         assert stored["md"]["temperature_K"] == r.temperature_K
         assert stored["provenance"]["temperatures_K"] == [500.0, 1000.0]
-    # the first stored frame starts from Maxwell-Boltzmann velocities at exactly T
+    # the first stored frame starts from Maxwell-Boltzmann velocities at exactly 2 T (a cell at
+    # its energy minimum gives half its kinetic energy to the potential energy: equipartition)
     first = [float((r.run_dir / "log.csv").read_text().splitlines()[1].split(",")[3])
              for r in results]
-    assert first == pytest.approx([500.0, 1000.0], rel=1e-3)
+    assert first == pytest.approx([1000.0, 2000.0], rel=1e-3)

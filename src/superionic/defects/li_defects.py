@@ -35,7 +35,7 @@ their common oxidation states; a cation already present wins when within 0.15 A 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,9 +44,6 @@ from pymatgen.core import Species, Structure
 from superionic.config import MOBILE_IONS
 from superionic.defects import kroger_vink as kv
 from superionic.defects.charge import can_take, format_formula, known_states
-
-MECHANISMS = ("anion_vacancy", "anion_interstitial", "aliovalent", "reduction", "oxidation",
-              "frenkel", "none")
 
 #: Dopants considered for aliovalent substitution when none is named.
 COMMON_DOPANTS = ("Mg", "Ca", "Zn", "Al", "Ga", "In", "Sc", "Y", "La", "Ti", "Zr", "Hf", "Si",
@@ -202,47 +199,307 @@ def _general_formula(base: dict[str, float], slope: dict[str, float], order: lis
     return "".join(parts)
 
 
-# --- the plan ----------------------------------------------------------------------------------
+# --- the table of mechanisms ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Ctx:
+    """What a mechanism's rules see: the request, the compound and the chosen compensator."""
+
+    mode: str
+    ion: str
+    q_ion: int
+    oxi: dict[str, float]
+    comp: Any  # element Composition of the parent cell
+    cells: int  # input cells in the supercell
+    k: int = 0  # ion defects in the supercell
+    comp_el: str | None = None
+    new_el: str | None = None
+    new_q: float | None = None
+
+
+@dataclass
+class _Compensation:
+    """What a mechanism adds to the plan: operations, d(amount)/dx, Kröger-Vink symbols, the
+    defect reaction's two sides and notes."""
+
+    ops: list[Operation] = field(default_factory=list)
+    slope: dict[str, float] = field(default_factory=dict)
+    kvs: list[str] = field(default_factory=list)
+    left: list[tuple[float, str]] = field(default_factory=list)
+    right: list[tuple[float, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """One row of :data:`MECHANISM_TABLE`: which changes it compensates (``modes``), the
+    compensating defect, an example, why it is refused for the other mode, the |effective
+    charge| of one compensating defect (``unit_charge``), the choice of the element it acts on
+    (``select``) and the plan entries it makes (``build``)."""
+
+    name: str
+    modes: tuple[str, ...]
+    compensating_defect: str
+    example: str
+    refused: str
+    unit_charge: Callable[[_Ctx], float]
+    select: Callable[[_Ctx, Sequence[str], str | None, str | None],
+                     tuple[str | None, str | None, float | None]]
+    build: Callable[[_Ctx], _Compensation]
+
+    def row(self) -> dict[str, str]:
+        """JSON-safe description (docs, ``superionic defects --help``)."""
+        return {"mechanism": self.name, "compensates": " or ".join(self.modes),
+                "compensating_defect": self.compensating_defect, "example": self.example}
+
+
+def _n_comp(c: _Ctx, unit_charge: float) -> int:
+    n = c.k * c.q_ion / unit_charge
+    if abs(n - round(n)) > 1e-9:
+        raise DefectError(f"{c.k} {c.ion} defects need {n:g} compensating defects; "
+                          "choose another concentration")
+    return int(round(n))
+
+
+def _avail(c: _Ctx, n: int, what: str) -> None:
+    avail = c.comp[c.comp_el] * c.cells
+    if n > avail:
+        raise DefectError(f"{n} {what} exceed the {avail:g} {c.comp_el} sites")
+
+
+def _ion_symbol(c: _Ctx) -> str:
+    return str(kv.vacancy(c.ion, c.q_ion)) if c.mode == "vacancy" else str(
+        kv.interstitial(c.ion, c.q_ion))
+
+
+def _select_anion(c: _Ctx, present: Sequence[str], dopant: str | None,
+                  host: str | None) -> tuple[str | None, str | None, float | None]:
+    anions = _anions(c.oxi, present)
+    el = host or (anions[0] if anions else None)
+    if el is None or el not in anions:
+        what = "remove" if c.mode == "vacancy" else "insert"
+        raise DefectError(f"no anion {host or ''} to {what} in this compound".replace("  ", " "))
+    return el, None, None
+
+
+def _select_dopant(c: _Ctx, present: Sequence[str], dopant: str | None,
+                   host: str | None) -> tuple[str | None, str | None, float | None]:
+    cations = _framework_cations(c.oxi, present, c.ion)
+    sign = "positive" if c.mode == "vacancy" else "negative"
+    el = host or (cations[0] if cations else None)
+    if el is None or el not in cations:
+        raise DefectError(f"no framework cation {host or ''} to substitute (the {c.ion} sites "
+                          "are the ones being changed)".replace("  ", " "))
+    target = _int_charge(c.oxi[el]) + (1 if c.mode == "vacancy" else -1)
+    new = dopant or pick_dopant(el, c.oxi[el], target, cations)
+    if new is None or target <= 0:
+        raise DefectError(f"no dopant with valence {target:+d} found for "
+                          f"{el}{_int_charge(c.oxi[el]):+d}; name one (dopant=...)")
+    if target not in known_states(new):
+        raise DefectError(f"{new} is not known in the {target:+d} state (known: "
+                          f"{', '.join(f'{s:+d}' for s in known_states(new))}); a {sign} "
+                          f"defect on {el} needs valence {target:+d}")
+    return el, new, float(target)
+
+
+def _select_redox(c: _Ctx, present: Sequence[str], dopant: str | None,
+                  host: str | None) -> tuple[str | None, str | None, float | None]:
+    cations = _framework_cations(c.oxi, present, c.ion)
+    step = -1 if c.mode == "excess" else 1
+    candidates = [host] if host else cations
+    for el in candidates:
+        if el not in cations:
+            raise DefectError(f"{el} is not a framework cation of this compound")
+        new_q = _int_charge(c.oxi[el]) + step
+        if can_take(el, new_q) and new_q > 0:
+            return el, el, float(new_q)
+    names = ", ".join(f"{el}{_int_charge(c.oxi[el]):+d} (known: "
+                      f"{', '.join(f'{s:+d}' for s in known_states(el))})" for el in candidates)
+    raise DefectError(f"no cation can be {'reduced' if step < 0 else 'oxidised'} by one: "
+                      f"{names or 'none'}")
+
+
+def _select_nothing(c: _Ctx, present: Sequence[str], dopant: str | None,
+                    host: str | None) -> tuple[str | None, str | None, float | None]:
+    return None, None, None
+
+
+def _build_anion_vacancy(c: _Ctx) -> _Compensation:
+    q_c = c.oxi[c.comp_el]  # type: ignore[index]
+    n = _n_comp(c, abs(q_c))
+    _avail(c, n, f"{c.comp_el} vacancies")
+    d = kv.vacancy(c.comp_el, _int_charge(q_c))  # type: ignore[arg-type]
+    g = math.gcd(abs(_int_charge(q_c)), c.q_ion)
+    a, b = abs(_int_charge(q_c)) // g, c.q_ion // g
+    return _Compensation(
+        ops=[Operation("remove", c.comp_el, n, q_c)],  # type: ignore[arg-type]
+        slope={c.comp_el: -n / c.k}, kvs=[str(d)],  # type: ignore[dict-item]
+        left=[(a, str(kv.lattice(c.ion, c.q_ion))),
+              (b, str(kv.lattice(c.comp_el, _int_charge(q_c))))],  # type: ignore[arg-type]
+        right=[(a, _ion_symbol(c)), (b, str(d)),
+               (1, _binary(c.ion, c.q_ion, c.comp_el, _int_charge(q_c)))])  # type: ignore[arg-type]
+
+
+def _build_anion_interstitial(c: _Ctx) -> _Compensation:
+    q_c = c.oxi[c.comp_el]  # type: ignore[index]
+    n = _n_comp(c, abs(q_c))
+    d = kv.interstitial(c.comp_el, _int_charge(q_c))  # type: ignore[arg-type]
+    g = math.gcd(abs(_int_charge(q_c)), c.q_ion)
+    a, b = abs(_int_charge(q_c)) // g, c.q_ion // g
+    return _Compensation(
+        ops=[Operation("add", c.comp_el, n, q_c)],  # type: ignore[arg-type]
+        slope={c.comp_el: n / c.k}, kvs=[str(d)],  # type: ignore[dict-item]
+        left=[(1, _binary(c.ion, c.q_ion, c.comp_el, _int_charge(q_c)))],  # type: ignore[arg-type]
+        right=[(a, _ion_symbol(c)), (b, str(d))])
+
+
+def _build_aliovalent(c: _Ctx) -> _Compensation:
+    q_c = c.oxi[c.comp_el]  # type: ignore[index]
+    n = _n_comp(c, abs(c.new_q - q_c))  # type: ignore[operator]
+    _avail(c, n, "substitutions")
+    per = n / c.k
+    d = kv.substitution(c.new_el, _int_charge(c.new_q), c.comp_el,  # type: ignore[arg-type]
+                        _int_charge(q_c))
+    lat = str(kv.lattice(c.comp_el, _int_charge(q_c)))  # type: ignore[arg-type]
+    ion_kv = _ion_symbol(c)
+    if c.mode == "vacancy":
+        left = [(per, lat), (1, str(kv.lattice(c.ion, c.q_ion))), (per, c.new_el)]
+        right = [(1, ion_kv), (per, str(d)), (1, c.ion), (per, c.comp_el)]
+    else:
+        left = [(per, lat), (1, c.ion), (per, c.new_el)]
+        right = [(1, ion_kv), (per, str(d)), (per, c.comp_el)]
+    return _Compensation(
+        ops=[Operation("substitute", c.comp_el, n, q_c, c.new_el, c.new_q)],  # type: ignore[arg-type]
+        slope={c.comp_el: -per, c.new_el: per}, kvs=[str(d)],  # type: ignore[dict-item]
+        left=left, right=right)  # type: ignore[arg-type]
+
+
+def _build_redox(c: _Ctx) -> _Compensation:
+    q_c = c.oxi[c.comp_el]  # type: ignore[index]
+    n = _n_comp(c, 1.0)
+    _avail(c, n, "reductions" if c.mode == "excess" else "oxidations")
+    per = n / c.k
+    d = kv.substitution(c.comp_el, _int_charge(c.new_q), c.comp_el,  # type: ignore[arg-type]
+                        _int_charge(q_c))
+    lat = str(kv.lattice(c.comp_el, _int_charge(q_c)))  # type: ignore[arg-type]
+    if c.mode == "excess":
+        left, right = [(per, lat), (1, c.ion)], [(1, _ion_symbol(c)), (per, str(d))]
+    else:
+        left = [(per, lat), (1, str(kv.lattice(c.ion, c.q_ion)))]
+        right = [(1, _ion_symbol(c)), (per, str(d)), (1, c.ion)]
+    valence = q_c + (c.new_q - q_c) * n / (c.comp[c.comp_el] * c.cells)  # type: ignore[operator]
+    return _Compensation(
+        ops=[Operation("redox", c.comp_el, n, q_c, c.comp_el, c.new_q)],  # type: ignore[arg-type]
+        kvs=[str(d)], left=left, right=right,  # type: ignore[arg-type]
+        notes=[f"average {c.comp_el} valence {valence:+.4g}; electrons/holes make the "
+               "electrolyte an electronic conductor"])
+
+
+def _build_frenkel(c: _Ctx) -> _Compensation:
+    out = _Compensation(
+        ops=[Operation("add" if c.mode == "vacancy" else "remove", c.ion, c.k, c.q_ion)],
+        slope={c.ion: 0.0}, kvs=[str(kv.interstitial(c.ion, c.q_ion))])
+    vac = str(kv.vacancy(c.ion, c.q_ion))
+    out.left = [(1, str(kv.lattice(c.ion, c.q_ion)))]
+    out.right = [(1, vac), (1, out.kvs[0])]
+    return out
+
+
+def _build_none(c: _Ctx) -> _Compensation:
+    if c.mode == "vacancy":
+        left, right = [(1, str(kv.lattice(c.ion, c.q_ion)))], [(1, _ion_symbol(c)), (1, c.ion)]
+    else:
+        left, right = [(1, c.ion)], [(1, _ion_symbol(c))]
+    return _Compensation(left=left, right=right,
+                         notes=["forced: uncompensated, the cell is charged"])
+
+
+#: The compensation mechanisms, in the order the CLI lists them.
+MECHANISM_TABLE: dict[str, Mechanism] = {m.name: m for m in (
+    Mechanism("anion_vacancy", ("vacancy",), "V_X^. (anion vacancy)", "Li3-xOCl1-x (Schottky)",
+              "anion vacancies carry positive effective charge (e.g. V_Cl^.) and cannot "
+              "compensate an excess (Li_i^.); use anion_interstitial, aliovalent or reduction",
+              lambda c: abs(c.oxi[c.comp_el]), _select_anion, _build_anion_vacancy),  # type: ignore[index]
+    Mechanism("anion_interstitial", ("excess",), "X_i' (anion interstitial)", "Li4+xTiO4+x/2",
+              "anion interstitials carry negative effective charge (e.g. O_i'') and cannot "
+              "compensate vacancies (V_Li'); use anion_vacancy, aliovalent or oxidation",
+              lambda c: abs(c.oxi[c.comp_el]), _select_anion, _build_anion_interstitial),  # type: ignore[index]
+    Mechanism("aliovalent", ("vacancy", "excess"), "D_M^. or D_M' (dopant on a framework cation)",
+              "Li7-xLa3Zr2-xTaxO12, Li10+xGe1+xP2-xS12", "",
+              lambda c: abs(c.new_q - c.oxi[c.comp_el]), _select_dopant, _build_aliovalent),  # type: ignore[operator,index]
+    Mechanism("reduction", ("excess",), "M_M' (framework cation reduced by one)",
+              "Li4+xTiO4 with Ti(4-x)+",
+              "reduction gives negative effective charge and cannot compensate a vacancy; "
+              "use oxidation", lambda c: 1.0, _select_redox, _build_redox),
+    Mechanism("oxidation", ("vacancy",), "M_M^. (framework cation oxidised by one)",
+              "cation oxidised",
+              "oxidation gives positive effective charge and cannot compensate an excess; "
+              "use reduction", lambda c: 1.0, _select_redox, _build_redox),
+    Mechanism("frenkel", ("vacancy", "excess"), "Li_i^. + V_Li' pairs",
+              "stoichiometric (the seed paper's)", "",
+              lambda c: float(c.q_ion), _select_nothing, _build_frenkel),
+    Mechanism("none", ("vacancy", "excess"), "nothing (charged cell; refused unless forced)",
+              "V_Li' only", "", lambda c: math.inf, _select_nothing, _build_none),
+)}
+
+MECHANISMS = tuple(MECHANISM_TABLE)
+
+
+@dataclass(frozen=True)
+class DefaultRule:
+    """One rung of the default choice: for ``mode``, ``mechanism`` when ``applies`` (given the
+    oxidation states, anions, framework cations), with the reason ``reason`` gives."""
+
+    mode: str
+    mechanism: str
+    applies: Callable[[dict[str, float], list[str], list[str]], bool]
+    reason: Callable[[list[str], list[str], str], str]
+
+
+def _can_dope(oxi: dict[str, float], cations: list[str], step: int) -> bool:
+    if not cations:
+        return False
+    host = cations[0]
+    return pick_dopant(host, oxi[host], _int_charge(oxi[host]) + step, cations) is not None
+
+
+#: Default mechanisms, tried in order for the requested mode (first that applies wins).
+DEFAULT_RULES: tuple[DefaultRule, ...] = (
+    DefaultRule("vacancy", "aliovalent",
+                lambda oxi, an, cat: an == ["O"] and _can_dope(oxi, cat, +1),
+                lambda an, cat, ion: f"oxide: {ion} vacancies compensated by donor substitution "
+                                     f"on {cat[0]} (anion vacancies are costly in oxides)"),
+    DefaultRule("vacancy", "anion_vacancy", lambda oxi, an, cat: bool(an),
+                lambda an, cat, ion: f"Schottky pair: {ion} and {an[0]} vacancies (the neutral "
+                                     "binary leaves, framework valences unchanged)"),
+    DefaultRule("excess", "aliovalent", lambda oxi, an, cat: _can_dope(oxi, cat, -1),
+                lambda an, cat, ion: f"acceptor substitution on {cat[0]} (valence kept, no "
+                                     "electrons or holes; anion framework unchanged)"),
+    DefaultRule("excess", "anion_interstitial", lambda oxi, an, cat: bool(an),
+                lambda an, cat, ion: f"{ion} is the only cation: {an[0]} interstitials "
+                                     "compensate (the neutral binary enters)"),
+)
+
+
+def mechanism_table() -> list[dict[str, str]]:
+    """The mechanisms as rows (mechanism, compensates, compensating_defect, example)."""
+    return [m.row() for m in MECHANISM_TABLE.values()]
+
 
 def choose_mechanism(mode: str, oxi: dict[str, float], present: Sequence[str],
                      ion: str) -> tuple[str, str]:
-    """Default mechanism for ``mode`` and the reason (see module doc)."""
+    """Default mechanism for ``mode`` and the reason: the first of :data:`DEFAULT_RULES`
+    that applies."""
     anions = _anions(oxi, present)
     cations = _framework_cations(oxi, present, ion)
-    if mode == "vacancy":
-        if anions == ["O"] and cations:
-            host = cations[0]
-            if pick_dopant(host, oxi[host], _int_charge(oxi[host]) + 1, cations):
-                return "aliovalent", (f"oxide: Li vacancies compensated by donor substitution on "
-                                      f"{host} (anion vacancies are costly in oxides)")
-        if anions:
-            return "anion_vacancy", (f"Schottky pair: {ion} and {anions[0]} vacancies (the "
-                                     f"neutral binary leaves, framework valences unchanged)")
-        raise DefectError("no anion to compensate vacancies; name a mechanism")
-    if cations:
-        host = cations[0]
-        if pick_dopant(host, oxi[host], _int_charge(oxi[host]) - 1, cations):
-            return "aliovalent", (f"acceptor substitution on {host} (valence kept, no electrons "
-                                  f"or holes; anion framework unchanged)")
-    if anions:
-        return "anion_interstitial", (f"{ion} is the only cation: {anions[0]} interstitials "
-                                      f"compensate (the neutral binary enters)")
-    raise DefectError("no anion or framework cation to compensate an excess; name a mechanism")
+    for rule in DEFAULT_RULES:
+        if rule.mode == mode and rule.applies(oxi, anions, cations):
+            return rule.mechanism, rule.reason(anions, cations, ion)
+    what = "vacancies" if mode == "vacancy" else "an excess"
+    raise DefectError(f"no anion or framework cation to compensate {what}; name a mechanism")
 
 
-def _charge_per_unit(mechanism: str, mode: str, oxi: dict[str, float], comp_el: str | None,
-                     q_ion: int, dopant_charge: int | None) -> float:
-    """|effective charge| of one compensating defect (e)."""
-    if mechanism in ("anion_vacancy", "anion_interstitial"):
-        return abs(oxi[comp_el])  # type: ignore[index]
-    if mechanism == "aliovalent":
-        return abs(dopant_charge - oxi[comp_el])  # type: ignore[operator,index]
-    if mechanism in ("reduction", "oxidation"):
-        return 1.0
-    if mechanism == "frenkel":
-        return float(q_ion)
-    return math.inf
-
+# --- the plan ----------------------------------------------------------------------------------
 
 def realisable_supercell(x: float, formula_units_per_cell: int, n_atoms_per_cell: int, *,
                          per_ion_units: int = 1, x_tol: float = 0.05, max_atoms: int = 400,
@@ -317,22 +574,26 @@ def plan_defects(structure: Structure, *, mode: str, x: float, mechanism: str | 
     reason = None
     if mechanism is None:
         mechanism, reason = choose_mechanism(mode, oxi, present, ion)
-    notes: list[str] = []
-    comp_el, new_el, new_q = _compensator(mechanism, mode, oxi, present, ion, dopant, host)
+    mech = MECHANISM_TABLE[mechanism]
+    if mode not in mech.modes:
+        raise DefectError(mech.refused)
+    base_ctx = _Ctx(mode=mode, ion=ion, q_ion=q_ion, oxi=oxi, comp=comp, cells=1)
+    comp_el, new_el, new_q = mech.select(base_ctx, present, dopant, host)
     if mechanism == "aliovalent" and new_el is not None:
         oxi.setdefault(new_el, float(new_q))  # type: ignore[arg-type]
+    if mechanism == "none" and not force:
+        raise ChargeBalanceError(
+            f"compensation 'none' leaves {x:g} uncompensated {_ion_symbol(base_ctx)} per formula "
+            f"unit: the cell would carry {(x if mode == 'excess' else -x) * q_ion:+g} e per "
+            f"formula unit. Choose a mechanism ({', '.join(m for m in MECHANISMS if m != 'none')}) "
+            "or force it (force=True)")
 
-    # charge bookkeeping per ion defect
-    if mechanism == "none":
-        if not force:
-            raise ChargeBalanceError(
-                f"compensation 'none' leaves {x:g} uncompensated {'Li_i^.' if mode == 'excess' else kv.vacancy(ion, q_ion)} "
-                f"per formula unit: the cell would carry {(x if mode == 'excess' else -x) * q_ion:+g} e "
-                f"per formula unit. Choose a mechanism ({', '.join(m for m in MECHANISMS if m != 'none')}) "
-                "or force it")
-        unit = 1
-    else:
-        q_comp = _charge_per_unit(mechanism, mode, oxi, comp_el, q_ion, new_q)
+    # ion defects per compensating unit: the smallest k that a whole number of compensating
+    # defects balances
+    unit = 1
+    if mechanism != "none":
+        q_comp = mech.unit_charge(_Ctx(mode=mode, ion=ion, q_ion=q_ion, oxi=oxi, comp=comp,
+                                       cells=1, comp_el=comp_el, new_el=new_el, new_q=new_q))
         ratio = q_ion / q_comp  # compensating defects per ion defect
         unit = int(round(1 / ratio)) if ratio < 1 and abs(1 / ratio - round(1 / ratio)) < 1e-9 else 1
         if ratio >= 1 and abs(ratio - round(ratio)) > 1e-9:
@@ -350,91 +611,24 @@ def plan_defects(structure: Structure, *, mode: str, x: float, mechanism: str | 
     else:
         m, k, xr = realisable_supercell(x, z, n_atoms_cell, per_ion_units=unit, x_tol=x_tol,
                                         max_atoms=max_atoms)
-    n_fu = z * m[0] * m[1] * m[2]
-    if mode == "vacancy" and k > comp[ion] * m[0] * m[1] * m[2]:
+    cells = m[0] * m[1] * m[2]
+    n_fu = z * cells
+    if mode == "vacancy" and k > comp[ion] * cells:
         raise DefectError(f"{k} vacancies exceed the {ion} sites in the supercell")
 
-    ops: list[Operation] = []
-    ion_op = Operation("remove" if mode == "vacancy" else "add", ion, k, q_ion)
-    ops.append(ion_op)
+    ctx = _Ctx(mode=mode, ion=ion, q_ion=q_ion, oxi=oxi, comp=comp, cells=cells, k=k,
+               comp_el=comp_el, new_el=new_el, new_q=new_q)
+    built = mech.build(ctx)
+    ops = [Operation("remove" if mode == "vacancy" else "add", ion, k, q_ion), *built.ops]
     slope: dict[str, float] = {ion: -1.0 if mode == "vacancy" else 1.0}
-    kvs = [str(kv.vacancy(ion, q_ion)) if mode == "vacancy" else str(kv.interstitial(ion, q_ion))]
-    left: list[tuple[float, str]] = []
-    right: list[tuple[float, str]] = []
-    net_per_fu = 0.0
-    if mechanism == "none":
-        net_per_fu = (xr if mode == "excess" else -xr) * q_ion
-        if mode == "vacancy":
-            left, right = [(1, str(kv.lattice(ion, q_ion)))], [(1, kvs[0]), (1, ion)]
-        else:
-            left, right = [(1, ion)], [(1, kvs[0])]
-        notes.append("forced: uncompensated, the cell is charged")
-    elif mechanism == "frenkel":
-        ops.append(Operation("add" if mode == "vacancy" else "remove", ion, k, q_ion))
+    for el, v in built.slope.items():
+        slope[el] = slope.get(el, 0.0) + v
+    if mechanism == "frenkel":
         slope = {}
-        kvs = [str(kv.vacancy(ion, q_ion)), str(kv.interstitial(ion, q_ion))]
-        left, right = [(1, str(kv.lattice(ion, q_ion)))], [(1, kvs[0]), (1, kvs[1])]
-    else:
-        n_comp = k * q_ion / _charge_per_unit(mechanism, mode, oxi, comp_el, q_ion, new_q)
-        if abs(n_comp - round(n_comp)) > 1e-9:
-            raise DefectError(f"{k} {ion} defects need {n_comp:g} compensating defects; "
-                              "choose another concentration")
-        n_comp = int(round(n_comp))
-        per = n_comp / k
-        q_c = oxi[comp_el]  # type: ignore[index]
-        if mechanism == "anion_vacancy":
-            avail = comp[comp_el] * m[0] * m[1] * m[2]
-            if n_comp > avail:
-                raise DefectError(f"{n_comp} {comp_el} vacancies exceed the {avail:g} {comp_el} sites")
-            ops.append(Operation("remove", comp_el, n_comp, q_c))  # type: ignore[arg-type]
-            slope[comp_el] = -per  # type: ignore[index]
-            d = kv.vacancy(comp_el, _int_charge(q_c))  # type: ignore[arg-type]
-            kvs.append(str(d))
-            g = math.gcd(abs(_int_charge(q_c)), q_ion)
-            a, b = abs(_int_charge(q_c)) // g, q_ion // g
-            left = [(a, str(kv.lattice(ion, q_ion))), (b, str(kv.lattice(comp_el, _int_charge(q_c))))]
-            right = [(a, kvs[0]), (b, str(d)), (1, _binary(ion, q_ion, comp_el, _int_charge(q_c)))]
-        elif mechanism == "anion_interstitial":
-            ops.append(Operation("add", comp_el, n_comp, q_c))  # type: ignore[arg-type]
-            slope[comp_el] = per  # type: ignore[index]
-            d = kv.interstitial(comp_el, _int_charge(q_c))  # type: ignore[arg-type]
-            kvs.append(str(d))
-            g = math.gcd(abs(_int_charge(q_c)), q_ion)
-            a, b = abs(_int_charge(q_c)) // g, q_ion // g
-            left = [(1, _binary(ion, q_ion, comp_el, _int_charge(q_c)))]
-            right = [(a, kvs[0]), (b, str(d))]
-        elif mechanism == "aliovalent":
-            avail = comp[comp_el] * m[0] * m[1] * m[2]
-            if n_comp > avail:
-                raise DefectError(f"{n_comp} substitutions exceed the {avail:g} {comp_el} sites")
-            ops.append(Operation("substitute", comp_el, n_comp, q_c, new_el, new_q))  # type: ignore[arg-type]
-            slope[comp_el] = slope.get(comp_el, 0.0) - per  # type: ignore[index]
-            slope[new_el] = slope.get(new_el, 0.0) + per  # type: ignore[index]
-            d = kv.substitution(new_el, _int_charge(new_q), comp_el, _int_charge(q_c))  # type: ignore[arg-type]
-            kvs.append(str(d))
-            lat = str(kv.lattice(comp_el, _int_charge(q_c)))  # type: ignore[arg-type]
-            if mode == "vacancy":
-                left = [(per, lat), (1, str(kv.lattice(ion, q_ion))), (per, new_el)]
-                right = [(1, kvs[0]), (per, str(d)), (1, ion), (per, comp_el)]
-            else:
-                left = [(per, lat), (1, ion), (per, new_el)]
-                right = [(1, kvs[0]), (per, str(d)), (per, comp_el)]
-        else:  # reduction / oxidation
-            avail = comp[comp_el] * m[0] * m[1] * m[2]
-            if n_comp > avail:
-                raise DefectError(f"{n_comp} {mechanism}s exceed the {avail:g} {comp_el} sites")
-            ops.append(Operation("redox", comp_el, n_comp, q_c, comp_el, new_q))  # type: ignore[arg-type]
-            d = kv.substitution(comp_el, _int_charge(new_q), comp_el, _int_charge(q_c))  # type: ignore[arg-type]
-            kvs.append(str(d))
-            lat = str(kv.lattice(comp_el, _int_charge(q_c)))  # type: ignore[arg-type]
-            if mode == "excess":
-                left, right = [(per, lat), (1, ion)], [(1, kvs[0]), (per, str(d))]
-            else:
-                left = [(per, lat), (1, str(kv.lattice(ion, q_ion)))]
-                right = [(1, kvs[0]), (per, str(d)), (1, ion)]
-            valence = q_c + (new_q - q_c) * n_comp / (comp[comp_el] * m[0] * m[1] * m[2])  # type: ignore[operator,index]
-            notes.append(f"average {comp_el} valence {valence:+.4g}; electrons/holes make the "
-                         "electrolyte an electronic conductor")
+    kvs = [_ion_symbol(ctx) if mechanism != "frenkel" else str(kv.vacancy(ion, q_ion)),
+           *built.kvs]
+    left, right, notes = built.left, built.right, list(built.notes)
+    net_per_fu = (xr if mode == "excess" else -xr) * q_ion if mechanism == "none" else 0.0
     order = list(element_order) if element_order else [
         el.symbol for el in sorted(comp.elements, key=lambda e: e.X)]
     for el in slope:
@@ -446,75 +640,11 @@ def plan_defects(structure: Structure, *, mode: str, x: float, mechanism: str | 
     realised = {el: base.get(el, 0.0) + slope.get(el, 0.0) * xr for el in set(base) | set(slope)}
     formula = format_formula({k2: round(v, 6) for k2, v in realised.items()}, order)
     reaction = kv.reaction(left, right)
-    if mechanism not in ("none",):
-        net_per_fu = 0.0
     return DefectPlan(parent_formula=comp.reduced_formula, mode=mode, ion=ion, x_requested=x,
                       x_realised=xr, mechanism=mechanism, default_reason=reason, supercell=m,
                       formula_units=n_fu, operations=ops, general_formula=general,
                       formula=formula, kroger_vink=kvs, reaction=reaction,
                       charge_per_fu=net_per_fu, oxidation_states=oxi, forced=force, notes=notes)
-
-
-def _compensator(mechanism: str, mode: str, oxi: dict[str, float], present: Sequence[str],
-                 ion: str, dopant: str | None,
-                 host: str | None) -> tuple[str | None, str | None, float | None]:
-    """(element compensating, new element, new charge) for a mechanism; validates the choice."""
-    anions = _anions(oxi, present)
-    cations = _framework_cations(oxi, present, ion)
-    sign = "positive" if mode == "vacancy" else "negative"
-    if mechanism in ("none", "frenkel"):
-        return None, None, None
-    if mechanism == "anion_vacancy":
-        if mode == "excess":
-            raise DefectError("anion vacancies carry positive effective charge (e.g. V_Cl^.) and "
-                              "cannot compensate an excess (Li_i^.); use anion_interstitial, "
-                              "aliovalent or reduction")
-        el = host or (anions[0] if anions else None)
-        if el is None or el not in anions:
-            raise DefectError(f"no anion {host or ''} to remove in this compound".replace("  ", " "))
-        return el, None, None
-    if mechanism == "anion_interstitial":
-        if mode == "vacancy":
-            raise DefectError("anion interstitials carry negative effective charge (e.g. O_i'') "
-                              "and cannot compensate vacancies (V_Li'); use anion_vacancy, "
-                              "aliovalent or oxidation")
-        el = host or (anions[0] if anions else None)
-        if el is None or el not in anions:
-            raise DefectError("no anion to insert in this compound")
-        return el, None, None
-    if mechanism == "aliovalent":
-        el = host or (cations[0] if cations else None)
-        if el is None or el not in cations:
-            raise DefectError(f"no framework cation {host or ''} to substitute (the {ion} sites "
-                              "are the ones being changed)".replace("  ", " "))
-        target = _int_charge(oxi[el]) + (1 if mode == "vacancy" else -1)
-        new = dopant or pick_dopant(el, oxi[el], target, cations)
-        if new is None or target <= 0:
-            raise DefectError(f"no dopant with valence {target:+d} found for {el}{_int_charge(oxi[el]):+d}; "
-                              "name one (dopant=)")
-        if target not in known_states(new):
-            raise DefectError(f"{new} is not known in the {target:+d} state (known: "
-                              f"{', '.join(f'{s:+d}' for s in known_states(new))}); a {sign} "
-                              f"defect on {el} needs valence {target:+d}")
-        return el, new, float(target)
-    if mechanism in ("reduction", "oxidation"):
-        if (mechanism == "reduction") != (mode == "excess"):
-            raise DefectError(f"{mechanism} gives {'negative' if mechanism == 'reduction' else 'positive'} "
-                              f"effective charge and cannot compensate a {mode}; use "
-                              f"{'oxidation' if mechanism == 'reduction' else 'reduction'}")
-        step = -1 if mechanism == "reduction" else 1
-        candidates = [host] if host else cations
-        for el in candidates:
-            if el not in cations:
-                raise DefectError(f"{el} is not a framework cation of this compound")
-            new_q = _int_charge(oxi[el]) + step
-            if can_take(el, new_q) and new_q > 0:
-                return el, el, float(new_q)
-        names = ", ".join(f"{el}{_int_charge(oxi[el]):+d} (known: "
-                          f"{', '.join(f'{s:+d}' for s in known_states(el))})" for el in candidates)
-        raise DefectError(f"no cation can be {'reduced' if step < 0 else 'oxidised'} by one: "
-                          f"{names or 'none'}")
-    raise DefectError(f"unknown compensation {mechanism!r}")
 
 
 def plan_composition(structure: Structure, target: str, *, ion: str = "Li",

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -237,13 +238,14 @@ class ArrheniusProtocol:
         path = Path(out_dir) / RELAXED
         if path.exists():
             return read(path, format="extxyz")
+        # concurrent tasks may both relax (deterministic: the same result); writes are atomic
         atoms = to_atoms(cell)
         if self.relax_steps > 0:
             set_threads(self.threads)
             atoms, _ = relax(atoms, _calculator(self.potential), fmax=self.fmax_eV_A,
                              steps=self.relax_steps)
         atoms.calc = None
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         write(tmp, atoms, format="extxyz")
         tmp.replace(path)
         return atoms
@@ -257,7 +259,8 @@ class ArrheniusProtocol:
         """
         out = Path(out_dir)
         cell = self.prepare(structure, out)
-        atoms = self.relaxed(cell, out)
+        # the relaxation runs inside the temperature tasks (cached after the first): the parent
+        # never initialises torch before a process pool forks its workers
         executor = executor or Executor(kind="serial", n_workers=1, progress=False)
         width = 1 if executor.kind == "serial" else max(1, executor.n_workers)
         done: dict[float, TemperatureResult] = {}
@@ -267,7 +270,7 @@ class ArrheniusProtocol:
 
         def run_batch(temps: Sequence[float]) -> None:
             nonlocal spent
-            tasks = [_TemperatureTask(self, atoms, float(T), str(out / _run_dir(T)), progress)
+            tasks = [_TemperatureTask(self, cell, float(T), str(out / _run_dir(T)), progress)
                      for T in temps]
             for T, res in zip(temps, map_tasks(_converge_temperature, tasks, executor,
                                                desc="MD temperatures"), strict=True):
@@ -391,7 +394,7 @@ class ArrheniusProtocol:
         reasons.append(f"{len(usable)} temperatures with significant diffusion, residual "
                        f"p = {fit.p_value:.2g}")
         if unconverged:
-            reasons.append(f"relative error of D above {self.target_rel_err:.0%} at "
+            reasons.append(f"relative error of D above {self.target_rel_err * 100:g} % at "
                            f"{', '.join(f'{T:g}' for T in unconverged)} K (time cap)")
         return fit, MDVerdict(Verdict.ARRHENIUS, tuple(reasons))
 
@@ -473,8 +476,6 @@ def resolve_structure(spec: str | Path, data_dir: Path | None = None) -> tuple[S
     ``MP_API_KEY``) or a structure-library name (``Li6PS5Cl``, aliases such as ``LGPS``).
 
     Raises ``FileNotFoundError``/``ValueError`` naming what was tried."""
-    import os
-
     from superionic.defects import library
     from superionic.md.prepare import load_structure
 
@@ -521,7 +522,7 @@ def _calculator(potential: Any) -> Any:
 @dataclass(frozen=True)
 class _TemperatureTask:
     protocol: ArrheniusProtocol
-    atoms: Atoms
+    cell: Structure
     temperature_K: float
     run_dir: str
     progress: bool = False
@@ -548,13 +549,14 @@ def _converge_temperature(task: _TemperatureTask) -> TemperatureResult:
     set_threads(p.threads)
     calc = _calculator(p.potential)
     run_dir = Path(task.run_dir)
+    atoms = p.relaxed(task.cell, run_dir.parent)
     prod = p.segment_ps
     if (run_dir / PARAMS).exists():  # resume at the length the run had reached
         stored = json.loads((run_dir / PARAMS).read_text()).get("md", {})
         prod = max(prod, float(stored.get("prod_ps", prod)))
     while True:
         params = p.md_params(task.temperature_K, prod)
-        run = run_md(task.atoms, params, run_dir, calc, resume=True, relax_params=None,
+        run = run_md(atoms, params, run_dir, calc, resume=True, relax_params=None,
                      progress=task.progress,
                      provenance={"workflow": "ArrheniusProtocol", "mode": p.mode.value})
         res = analyse_temperature(run, p)

@@ -63,12 +63,19 @@ class SpeciesDiffusion:
     species: str
     D_cm2_s: float
     D_err_cm2_s: float
+    n_atoms: int = 0
+    time_ps: float = 0.0
 
     @property
     def flows(self) -> bool:
+        """D above :data:`FRAMEWORK_FLOW_D_CM2_S`, above 2 errors, and (when the run is known)
+        at least :data:`MIN_HOPS` estimated hops: vibration in a 0.1 ps run is not a flow."""
         err = self.D_err_cm2_s
-        return self.D_cm2_s > FRAMEWORK_FLOW_D_CM2_S and (
+        ok = self.D_cm2_s > FRAMEWORK_FLOW_D_CM2_S and (
             not math.isfinite(err) or self.D_cm2_s > 2 * err)
+        if ok and self.n_atoms and self.time_ps:
+            ok = estimated_hops(self.D_cm2_s, self.n_atoms, self.time_ps) >= MIN_HOPS
+        return ok
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,8 @@ class FrameworkCheck:
 
 def framework_check(traj: Trajectory) -> FrameworkCheck:
     """Tracer D of every species but ``traj.ion`` (``traj`` must hold all atoms), the species that
-    flow (D > max(2 errors, :data:`FRAMEWORK_FLOW_D_CM2_S`)) and whether an anion (Pauling
+    flow (D > max(2 errors, :data:`FRAMEWORK_FLOW_D_CM2_S`) and >= :data:`MIN_HOPS` estimated
+    hops) and whether an anion (Pauling
     electronegativity >= :data:`ANION_MIN_ELECTRONEGATIVITY`) flows. Positions are the unwrapped
     ones with the drift of the non-mobile atoms removed (the frame of the ion's D)."""
     from pymatgen.core import Element
@@ -100,7 +108,9 @@ def framework_check(traj: Trajectory) -> FrameworkCheck:
                          timestep_ps=traj.timestep_ps, ion=sp, temperature_K=traj.temperature_K,
                          drift_corrected=traj.drift_corrected, source=traj.source)
         fit = analyze_trajectory(sub, temperature_K=traj.temperature_K).tracer
-        out.append(SpeciesDiffusion(sp, float(fit.D_cm2_s), float(fit.D_err_cm2_s)))
+        out.append(SpeciesDiffusion(sp, float(fit.D_cm2_s), float(fit.D_err_cm2_s),
+                                    int(np.sum(species == sp)),
+                                    (traj.n_frames - 1) * traj.timestep_ps))
     flowing = tuple(s.species for s in out if s.flows)
     molten = any((Element(sp).X or 0.0) >= ANION_MIN_ELECTRONEGATIVITY for sp in flowing)
     return FrameworkCheck(tuple(out), flowing, molten)
@@ -256,7 +266,8 @@ def fit_usable_arrhenius(results: Sequence[TemperatureResult],
     """
     good = sorted((r for r in results if r.usable), key=lambda r: r.temperature_K)
     if len({r.temperature_K for r in good}) < 2:
-        raise ValueError(f"an Arrhenius fit needs 2 usable temperatures, got {len(good)}")
+        raise ValueError("an Arrhenius fit needs 2 distinct usable temperatures, got "
+                         f"{len({r.temperature_K for r in good})}")
     T = [r.temperature_K for r in good]
     D = np.array([r.D_cm2_s for r in good], dtype=float)
     err = np.array([r.D_err_cm2_s for r in good], dtype=float)

@@ -1,0 +1,115 @@
+"""Significance, bounds and the melt check on typed results, with synthetic trajectories of
+known D: a D that is not significant is an upper bound (never a number, never negative), a run
+too short for diffusion (ballistic motion, a handful of hops) is not a measurement, and the stated
+error of D is calibrated (the true D lies within one error about 68 % of the time)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from superionic.transport import Trajectory, analyze_trajectory
+from superionic.transport.significance import (
+    DiffusionStatus,
+    FrameworkCheck,
+    classify,
+    estimated_hops,
+    fit_usable_arrhenius,
+    is_significant,
+    sigma300_upper_bound,
+    upper_bound,
+)
+
+KB_EV = 8.617333262e-5
+
+
+def walk(n_ions: int, n_frames: int, D_A2_ps: float, dt_ps: float, seed: int,
+         vib_A: float = 0.0, temperature_K: float = 1000.0) -> Trajectory:
+    """Unwrapped random walkers (per-axis step variance 2 D dt) plus vibration ``vib_A``."""
+    rng = np.random.default_rng(seed)
+    steps = rng.normal(0, np.sqrt(2 * D_A2_ps * dt_ps), (n_frames, n_ions, 3))
+    steps[0] = rng.uniform(0, 12, (n_ions, 3))
+    pos = np.cumsum(steps, axis=0) + rng.normal(0, vib_A, (n_frames, n_ions, 3))
+    return Trajectory(positions=pos, cell=np.eye(3) * 12.0, timestep_ps=dt_ps, ion="Li",
+                      temperature_K=temperature_K)
+
+
+def test_a_vibrating_crystal_gives_a_positive_bound_never_a_number() -> None:
+    for seed in range(6):
+        traj = walk(32, 300, 0.0, 0.02, seed, vib_A=0.3)  # no diffusion at all
+        res = classify(analyze_trajectory(traj), FrameworkCheck())
+        assert res.status is DiffusionStatus.BOUND and not res.usable
+        assert res.D_cm2_s is None and res.sigma_S_cm is None
+        assert res.D_upper_cm2_s > 0 and res.sigma_upper_S_cm > 0
+        d = res.to_dict()
+        assert d["D_cm2_s"] is None and d["status"] == "bound" and d["D_upper_cm2_s"] > 0
+
+
+def test_ballistic_motion_of_a_10_fs_run_is_not_diffusion() -> None:
+    """Ions flying straight at thermal speed for 10 fs: the MSD rises steeply (a random-walk
+    error model calls it significant) but it implies far fewer than 5 hops: a bound."""
+    rng = np.random.default_rng(0)
+    v = rng.normal(0, 12.0, (24, 3))  # A/ps: Li at ~900 K
+    t = np.arange(6) * 0.002
+    pos = rng.uniform(0, 8, (24, 3))[None] + t[:, None, None] * v[None]
+    traj = Trajectory(positions=pos, cell=np.eye(3) * 8.0, timestep_ps=0.002, ion="Li",
+                      temperature_K=900.0)
+    result = analyze_trajectory(traj)
+    fit = result.tracer
+    assert is_significant(fit.D_cm2_s, fit.D_err_cm2_s)  # the error model alone would accept it
+    assert estimated_hops(fit.D_cm2_s, 24, 0.01) < 1
+    res = classify(result, FrameworkCheck())
+    assert res.status is DiffusionStatus.BOUND and res.D_cm2_s is None
+    assert res.D_upper_cm2_s >= fit.D_cm2_s  # the bound covers what was seen
+
+
+def test_upper_bound_is_positive_for_a_negative_estimate() -> None:
+    assert upper_bound(-3e-6, 2e-6) == pytest.approx(4e-6)
+    assert upper_bound(1e-6, 2e-6, n_sigma=2) == pytest.approx(5e-6)
+    assert not is_significant(-1e-5, 1e-6) and not is_significant(1e-6, 1e-6)
+    assert not is_significant(1e-5, float("nan"))
+
+
+def test_error_of_D_is_calibrated_over_seeds() -> None:
+    """The true D lies within one stated error in ~68 % of independent runs."""
+    D = 0.5  # A^2/ps
+    inside = []
+    for seed in range(40):
+        fit = analyze_trajectory(walk(40, 300, D, 0.02, 1000 + seed)).tracer
+        inside.append(abs(fit.D_cm2_s - D * 1e-4) <= fit.D_err_cm2_s)
+    frac = float(np.mean(inside))
+    assert 0.5 <= frac <= 0.85, frac
+
+
+def test_stopping_rule_relative_error_falls_with_run_length() -> None:
+    """The same walk analysed over its first 15 % and over all of it: the short run has not
+    reached a 20 % error, the long one has (the rule that extends a temperature segment by
+    segment)."""
+    traj = walk(16, 1000, 0.05, 0.02, 7)
+    short = Trajectory(positions=traj.positions[:150], cell=traj.cell, timestep_ps=0.02,
+                       ion="Li", temperature_K=1000.0)
+    res_short = classify(analyze_trajectory(short), FrameworkCheck(), target_rel_err=0.2)
+    res_long = classify(analyze_trajectory(traj), FrameworkCheck(), target_rel_err=0.2)
+    assert not res_short.converged and res_short.rel_err > 0.2
+    assert res_long.status is DiffusionStatus.SIGNIFICANT and res_long.converged
+    assert res_long.rel_err <= 0.2
+    assert abs(res_long.D_cm2_s - 0.05e-4) < 3 * res_long.D_err_cm2_s
+
+
+def test_arrhenius_fit_uses_only_significant_temperatures() -> None:
+    Ea, D0 = 0.3, 2e-3  # eV, cm^2/s
+    temps = [700.0, 850.0, 1000.0, 1200.0]
+    results = []
+    for i, T in enumerate(temps):
+        D_A2 = D0 * np.exp(-Ea / (KB_EV * T)) * 1e4
+        results.append(classify(analyze_trajectory(walk(64, 400, D_A2, 0.02, 50 + i, temperature_K=T)),
+                                FrameworkCheck()))
+    bound = classify(analyze_trajectory(walk(32, 300, 0.0, 0.02, 9, vib_A=0.3,
+                                                     temperature_K=600.0)), FrameworkCheck())
+    fit = fit_usable_arrhenius([*results, bound])
+    assert fit.temperatures_K == tuple(temps)  # the bound never enters
+    assert abs(fit.Ea_eV - Ea) < 3 * fit.Ea_err_eV + 0.02
+    assert fit.sigma300_low_S_cm < fit.sigma300_S_cm < fit.sigma300_high_S_cm
+    assert fit.p_value > 0.01
+    # a bound on sigma(300 K) needs no fit: sigma(T) T / 300 at every solid T is above it
+    assert sigma300_upper_bound([*results, bound]) >= fit.sigma300_S_cm
