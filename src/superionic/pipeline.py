@@ -94,7 +94,11 @@ def stage_data(ctx: Context) -> StageOutput:
 
 
 def stage_models(ctx: Context, budget: Budget) -> StageOutput:
-    """Compare the model zoo on the honest and the paper-style splits; save the best model."""
+    """Compare the model zoo on the honest and the paper-style splits; save the best model.
+
+    The saved model is a composition model: the screen serves it formula-only pool rows, so it
+    is trained and evaluated on exactly the features a formula gives (no structure column)."""
+    from superionic.models.fitted import FeatureKind
     from superionic.models.workflow import run_training
 
     s = ctx.settings
@@ -102,11 +106,12 @@ def stage_models(ctx: Context, budget: Budget) -> StageOutput:
     report = run_training("log10_sigma", s.data_dir, s.mobile_ion, list(budget.models),
                           list(budget.splits), budget=budget.search_budget, seed=s.seed, out=out,
                           model_dir=model_dir(ctx), n_jobs=s.n_workers,
-                          progress=_say("models"))
+                          feature_kind=FeatureKind.COMPOSITION, progress=_say("models"))
     figures = report_figures(report.get("figures", []), report["best"].get("model"))
     return StageOutput(
         rows={"predictions": [dict(r, formula=None) for r in report["rows"]]},
         summary={"target": report["target"], "unit": report["unit"], "n_rows": report["n_rows"],
+                 "feature_kind": report["feature_kind"], "n_features": report["n_features"],
                  "best_model": report["best"].get("model"), "best": report["best"],
                  "metrics": report["rows"], "interval_coverage": report["intervals"]},
         artefacts=figures)
@@ -140,7 +145,8 @@ def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
     s = ctx.settings
     pool = load_pool("offline", s.mobile_ion, s.data_dir, s.mp_api_key, s.mp_endpoint)
     predictors = load_predictors(models_root(ctx), s.data_dir, s.mobile_ion, s.seed,
-                                 budget=budget.search_budget, progress=_say("screen"))
+                                 budget=budget.search_budget, progress=_say("screen"),
+                                 train_if_missing=True)
     cache = ScreenCache(s.cache_dir / "screen")
     result = run_screen(pool, predictors, ScreenOptions.from_settings(s, top=budget.top),
                         cache=cache, entry_sources=default_entry_sources(s.data_dir),

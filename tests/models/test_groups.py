@@ -78,3 +78,15 @@ def test_random_split_is_labelled_optimistic() -> None:
     with pytest.raises(ValueError, match="unknown split"):
         outer_splits(TargetData("log10_sigma", pd.DataFrame({"z": [0.0, 1.0]}), np.zeros(2),
                                 ["A", "B"], [None, None], np.zeros(2, bool)), "loo")
+
+
+def test_unlabelled_repeat_inherits_its_family_and_does_not_bridge_families() -> None:
+    """NASICON and garnet compositions each reported once more without a label: the bare rows
+    take their composition's family, so the two families stay two groups (the fallback key
+    Li|O used to join them, and every unlabelled oxide, into one group)."""
+    formulas = ["LiTi2(PO4)3", "LiTi2(PO4)3", "Li7La3Zr2O12", "Li7La3Zr2O12", "Li2SiO3"]
+    families = ["NASICON", None, "garnet", None, None]
+    assert family_keys(formulas, families) == [
+        "family:nasicon", "family:nasicon", "family:garnet", "family:garnet", "chem:Li|O"]
+    g = leakage_groups(formulas, families)
+    assert g[0] == g[1] and g[2] == g[3] and len({g[0], g[2], g[4]}) == 3

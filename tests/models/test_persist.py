@@ -85,3 +85,34 @@ def test_overwrite_is_atomic_and_leaves_no_temp(tmp_path) -> None:
     save_model(model2, tmp_path / "m")
     assert load_model(tmp_path / "m").name == "knn"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+
+
+def test_feature_set_round_trip(tmp_path) -> None:
+    """The manifest records the exact feature set; loading gives it back unchanged, a legacy
+    manifest gets it inferred from its names, a contradicting record is refused."""
+    from superionic.models.fitted import FeatureKind, FeatureMismatchError, FeatureSet
+
+    model, X = _fitted("rf")
+    model.feature_names = ["MagpieData mean Number", "space_group_number", "density_g_cm3", "d"]
+    model.manifest["mobile_ion"] = "Na"
+    out = save_model(model, tmp_path / "m")
+    manifest = json.loads((out / "manifest.json").read_text())
+    rec = manifest["features"]
+    assert rec["names"] == model.feature_names and rec["n_features"] == 4
+    assert rec["kind"] == "composition+structure" and rec["mobile_ion"] == "Na"
+    assert rec["structure_features"] == ["space_group_number", "density_g_cm3"]
+    assert "features_code" in rec["versions"] and "pymatgen" in rec["versions"]
+    back = load_model(out)
+    assert back.feature_set == FeatureSet.from_manifest(manifest)
+    assert back.feature_set.names == tuple(model.feature_names)
+    assert back.feature_kind is FeatureKind.STRUCTURE and back.source == str(out)
+    legacy = dict(manifest)
+    del legacy["features"]
+    assert FeatureSet.from_manifest(legacy).kind is FeatureKind.STRUCTURE
+    comp = FeatureSet.from_names(["MagpieData mean Number", "Eng_max_icsd_mean"], "Li")
+    assert comp.kind is FeatureKind.COMPOSITION and comp.structure_names == []
+    # a record whose names contradict the model's is refused at load
+    manifest["features"]["names"] = list(reversed(rec["names"]))
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(FeatureMismatchError, match="does not match"):
+        load_model(out)

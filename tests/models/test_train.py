@@ -21,10 +21,13 @@ def test_train_best_linear_problem_picks_ridge_and_covers(make_synthetic) -> Non
     assert np.allclose(mean, model.predict(fresh.X))
     cover = np.mean((fresh.y >= lo) & (fresh.y <= hi))
     assert 0.85 <= cover <= 0.95, cover
-    # columns are matched by name; an unknown frame is refused
+    # columns are matched by name; a frame missing any feature is refused, never NaN-filled
     assert np.allclose(model.predict(fresh.X[fresh.X.columns[::-1]]), mean)
-    with pytest.raises(ValueError, match="none of the given columns"):
+    with pytest.raises(ValueError, match="5 are missing here"):
         model.predict(fresh.X.rename(columns=lambda c: c + "_other"))
+    with pytest.raises(ValueError, match=r"1 are missing here: \['x3'\]"):
+        model.predict(fresh.X.drop(columns=["x3"]))
+    assert model.manifest["features"]["kind"] == "composition"
 
 
 def test_train_best_rejects_mismatched_target(make_synthetic) -> None:

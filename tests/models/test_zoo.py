@@ -11,6 +11,7 @@ from superionic.models.zoo import (
     MODEL_NAMES,
     canonical_name,
     make_model,
+    model_kind,
     parse_model_list,
     search_space,
 )
@@ -38,6 +39,9 @@ def test_model_clones_fits_and_learns(name: str) -> None:
     assert pred.shape == yte.shape and np.all(np.isfinite(pred))
     if name == "mean":
         assert np.allclose(pred, ytr.mean())  # the baseline predicts the training mean
+    elif name == "median":
+        assert np.allclose(pred, np.median(ytr))  # the OBELiX authors' baseline
+        assert model_kind(twin) == "median"
     else:
         assert r2_score(yte, pred) > 0.5, name
     for key in search_space(name):  # every search key is a real parameter of the pipeline

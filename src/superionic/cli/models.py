@@ -25,6 +25,9 @@ def register(app: typer.Typer) -> None:
         censor: str = typer.Option("impute", help="Censored labels: impute | exclude | bound"),
         level: float = typer.Option(0.9, help="Nominal coverage of the reported intervals."),
         save: bool = typer.Option(True, "--save/--no-save", help="Save the best model."),
+        features: str = typer.Option("composition", help="composition (served from a formula; "
+                                     "the default) | composition+structure (the saved model "
+                                     "then needs a structure for every compound)."),
         model_dir: Path | None = typer.Option(None, help="Model folder (default "
                                               "$SUPERIONIC_MODEL_DIR or <cache>/models)."),
         data_dir: Path | None = typer.Option(None, help="Data folder (default SUPERIONIC_DATA)."),
@@ -52,7 +55,7 @@ def register(app: typer.Typer) -> None:
             report = run_training(
                 target, settings.data_dir, settings.mobile_ion, names, splits, budget=budget,
                 n_splits=n_splits, seed=settings.seed, extra=extra, censor_strategy=censor,
-                level=level, out=out, model_dir=mdir if save else None,
+                level=level, out=out, model_dir=mdir if save else None, feature_kind=features,
                 progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
         except (ValueError, FileNotFoundError) as exc:
             fail(str(exc), as_json=as_json)
@@ -76,9 +79,11 @@ def register(app: typer.Typer) -> None:
                                               "$SUPERIONIC_MODEL_DIR or <cache>/models)."),
         data_dir: Path | None = typer.Option(None, help="Data folder, used if training first."),
         mobile_ion: str | None = typer.Option(None, help="Li (default), Na or K."),
+        train_if_missing: bool = typer.Option(False, "--train-if-missing", help="Train and save "
+                                              "a composition model first when none is saved."),
         as_json: bool = JsonOption,
     ) -> None:
-        """Predict with intervals from the saved best model (training it first if none)."""
+        """Predict with intervals from the saved composition model (see `superionic train`)."""
         from superionic.config import load_settings
         from superionic.models.workflow import predict_formulas
 
@@ -92,7 +97,8 @@ def register(app: typer.Typer) -> None:
         try:
             report = predict_formulas(
                 formulas, target, mdir, settings.data_dir, settings.mobile_ion, level=level,
-                seed=settings.seed, temperature_K=temperature_k, progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
+                seed=settings.seed, temperature_K=temperature_k,
+                train_if_missing=train_if_missing, progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
         except (ValueError, FileNotFoundError) as exc:
             fail(str(exc), as_json=as_json)
         except Exception as exc:  # integrity errors etc.: a clear message, non-zero exit

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +35,15 @@ from superionic.records import Rejection, content_key
 #: Non-numeric columns of ``featurize`` output that are not model inputs.
 _DROP = ("formula", "crystal_system")
 _CRYSTAL_SYSTEM_NUMBER = ((2, 1), (15, 2), (74, 3), (142, 4), (167, 5), (194, 6), (230, 7))
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+
+#: The cell (setting as given): lengths in Angstrom, angles in degrees. Structure features.
+LATTICE_FEATURES = ("lattice_a_A", "lattice_b_A", "lattice_c_A", "lattice_alpha_deg",
+                    "lattice_beta_deg", "lattice_gamma_deg")
+
+#: Feature kinds a model can be trained on (recorded in its manifest): composition alone, or
+#: composition plus the descriptors a structure (or a tabulated cell) gives.
+FEATURE_KINDS = ("composition", "composition+structure")
 
 #: Physically plausible label ranges; rows outside are dropped and counted (e.g. a Laskowski
 #: bound printed as "<1E10" that can only have meant 1E-10). log10(S/cm), eV, V.
@@ -58,8 +67,9 @@ def cell_descriptors(cells: pd.DataFrame) -> pd.DataFrame:
     ``cells`` columns (any may be absent): ``space_group_number``, ``a``, ``b``, ``c``
     (Angstrom), ``alpha``, ``beta``, ``gamma`` (degrees), ``cell_formula`` (cell composition).
     Returns
-    ``space_group_number``, ``crystal_system_number``, ``volume_per_atom_A3`` and
-    ``density_g_cm3`` (NaN where an input is missing).
+    ``space_group_number``, ``crystal_system_number``, ``volume_per_atom_A3``,
+    ``density_g_cm3`` and the cell itself (:data:`LATTICE_FEATURES`: ``lattice_a_A`` ...
+    ``lattice_gamma_deg``), NaN where an input is missing.
     """
     from pymatgen.core import Composition, Lattice
 
@@ -84,7 +94,22 @@ def cell_descriptors(cells: pd.DataFrame) -> pd.DataFrame:
             dens.append(np.nan)
     out["volume_per_atom_A3"] = vpa
     out["density_g_cm3"] = dens
+    for col, key in zip(LATTICE_FEATURES, ("a", "b", "c", "alpha", "beta", "gamma"), strict=True):
+        out[col] = pd.to_numeric(cells[key], errors="coerce") if key in cells else np.nan
     return out
+
+
+def lattice_descriptors(structure: Any) -> dict[str, float]:
+    """:data:`LATTICE_FEATURES` of a pymatgen Structure: its cell as given (Angstrom, degrees).
+
+    The cell setting is the one the structure comes in, as in the OBELiX table and the OBELiX
+    authors' random forest (Therrien et al. 2025); NaN for a missing structure.
+    """
+    if structure is None or not hasattr(structure, "lattice"):
+        return dict.fromkeys(LATTICE_FEATURES, float("nan"))
+    lat = structure.lattice
+    return dict(zip(LATTICE_FEATURES, (*map(float, lat.abc), *map(float, lat.angles)),
+                    strict=True))
 
 
 def feature_table(formulas: Sequence[str], structures: Sequence[Any] | None = None,
@@ -94,8 +119,9 @@ def feature_table(formulas: Sequence[str], structures: Sequence[Any] | None = No
     """Numeric model inputs for ``formulas`` and the rows that could not be featurised.
 
     The index is the 1-based input row. Columns: ``featurize`` output (Magpie, Eng and, with
-    ``structures``, structure descriptors) without text columns; ``cells`` (rows aligned with
-    ``formulas``) fill structure descriptors where no structure was given; with
+    ``structures``, structure descriptors and the cell, :data:`LATTICE_FEATURES`) without text
+    columns; ``cells`` (rows aligned with ``formulas``) fill structure descriptors where no
+    structure was given; with
     ``temperature_K`` also ``inv_temperature_1000_K`` (1000 / T, 1/K).
     """
     from superionic.features import featurize
@@ -105,6 +131,11 @@ def feature_table(formulas: Sequence[str], structures: Sequence[Any] | None = No
         frame, rejected = featurize(list(formulas), structures=structures, mobile_ion=mobile_ion,
                                     temperature_K=temperature_K, source=source)
     X = frame.drop(columns=[c for c in _DROP if c in frame.columns])
+    if structures is not None and len(X):
+        lat = pd.DataFrame([lattice_descriptors(structures[i - 1]) for i in X.index],
+                           index=X.index)
+        for col in LATTICE_FEATURES:
+            X[col] = lat[col]
     if cells is not None and len(X):
         desc = cell_descriptors(cells.reset_index(drop=True)).set_index(
             pd.RangeIndex(1, len(cells) + 1)).loc[X.index]
@@ -135,24 +166,87 @@ def _note_field(note: str | None, key: str) -> str:
     return ""
 
 
+def _hydrate_formula(formula: str) -> str:
+    """``"A*(H2O)18"`` or ``"A·18H2O"`` written as one formula pymatgen parses (``"A(H2O)18"``)."""
+    text = formula.strip()
+    for sep in ("*", "\u00b7", "\u2022"):
+        if sep in text:
+            head, _, tail = text.partition(sep)
+            tail = tail.strip()
+            m = re.fullmatch(r"(\d*\.?\d*)\s*\(?H2O\)?(\d*\.?\d*)", tail)
+            if m is None:
+                return text
+            n = m.group(1) or m.group(2) or "1"
+            return f"{head.strip()}(H2O){n}"
+    return text
+
+
+def _obelix_table(root: Path) -> pd.DataFrame:
+    """The OBELiX release table (``all.csv``) indexed by ID: the cell of every row (a, b, c,
+    alpha, beta, gamma, Z, true composition) and the raw conductivity text."""
+    from superionic.data import obelix
+
+    table = pd.read_csv(root / obelix.NAME / "all.csv", dtype={"ID": str})
+    return table.set_index(table["ID"].astype(str).str.strip())
+
+
+def _cell_formula(true_composition: Any, z: Any) -> str | None:
+    """Composition of the whole cell: OBELiX's true composition times Z, or None."""
+    from pymatgen.core import Composition
+
+    try:
+        return (Composition(str(true_composition)) * float(z)).formula
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def _obelix_labels(data_dir: Path | None, mobile_ion: str) -> pd.DataFrame:
     """OBELiX rows (:mod:`superionic.data.obelix`): formula, y = log10(sigma / S cm^-1),
-    censored, official split, family, DOI, tabulated space group, CIF structure or None."""
+    censored, official split, family, DOI, tabulated space group and cell, CIF structure or
+    None. A hydrate the loader rejects (``Li3(...)*(H2O)18``, the 121st test row) is recovered
+    with its water written as a group."""
     from superionic.data import obelix
+    from superionic.data.base import parse_conductivity, reduced_formula
 
     root = _root(data_dir)
     res = obelix.load(root)
     structures, _ = obelix.load_structures(root)
+    table = _obelix_table(root)
     sg = res.extras.get("space_group_number", {})
-    rows = []
+    split_of = res.extras["split"]
+    items = []
     for rec in res.records:
         ident = _note_field(rec.provenance.note if rec.provenance else None, "ID")
+        items.append((ident, rec.reduced_formula, rec.value, rec.censor,
+                      rec.family, rec.provenance.doi if rec.provenance else None))
+    done = {i[0] for i in items}
+    for ident, row in table.iterrows():  # rows the loader rejected: hydrates only
+        if ident in done or ident not in split_of:
+            continue
+        formula = _hydrate_formula(str(row["Reduced Composition"]))
+        try:
+            red = reduced_formula(formula)
+            value, censor = parse_conductivity(str(row[obelix.SIGMA_COLUMN]))
+        except ValueError:
+            continue
+        family = row.get("Family")
+        items.append((ident, red, value, censor, family if isinstance(family, str) else None,
+                      row.get("DOI") if isinstance(row.get("DOI"), str) else None))
+    rows = []
+    for ident, formula, value, censor, family, doi in items:
         struct = structures.get(ident)
+        cell = table.loc[ident] if ident in table.index else None
         rows.append({
-            "id": ident, "formula": rec.reduced_formula, "y": math.log10(rec.value),
-            "censored": rec.censor == "upper", "split": res.extras["split"].get(ident, ""),
-            "family": rec.family, "sources": rec.provenance.doi if rec.provenance else None,
-            "space_group_number": sg.get(ident, np.nan), "structure": struct,
+            "id": ident, "formula": formula, "y": math.log10(value),
+            "censored": censor == "upper", "split": split_of.get(ident, ""),
+            "family": family, "sources": doi,
+            "space_group_number": sg.get(ident, np.nan) if cell is None
+            else pd.to_numeric(cell["Space group #"], errors="coerce"),
+            **{k: (np.nan if cell is None else pd.to_numeric(cell[k], errors="coerce"))
+               for k in ("a", "b", "c", "alpha", "beta", "gamma")},
+            "cell_formula": None if cell is None else _cell_formula(cell["True Composition"],
+                                                                   cell["Z"]),
+            "structure": struct,
             "randomised": bool(struct is not None
                                and struct.properties.get("positions_randomised", False))})
     return pd.DataFrame(rows)
@@ -240,10 +334,33 @@ def _labels(target: str, data_dir: Path, mobile_ion: str, extra: bool) -> pd.Dat
     return _esw_labels(data_dir, mobile_ion, spec.name)
 
 
+def structure_columns(columns: Sequence[str]) -> list[str]:
+    """The columns of ``columns`` that need a structure or a tabulated cell (structure
+    descriptors of :data:`superionic.features.structure.STRUCTURE_FEATURES` and
+    :data:`LATTICE_FEATURES`)."""
+    from superionic.features.structure import STRUCTURE_FEATURES
+
+    names = set(STRUCTURE_FEATURES) | set(LATTICE_FEATURES)
+    return [c for c in columns if c in names]
+
+
 def build_target_data(target: str, data_dir: str | Path | None = None, mobile_ion: str = "Li",
-                      extra: bool = False, cache: bool = True) -> TargetData:
+                      extra: bool = False, cache: bool = True,
+                      feature_kind: str = "composition+structure",
+                      censored_as: str = "bound") -> TargetData:
     """Features and labels of ``target`` as a :class:`TargetData` (unusable rows skipped and
-    counted in ``meta["rejected"]``)."""
+    counted in ``meta["rejected"]``).
+
+    ``feature_kind`` (:data:`FEATURE_KINDS`): ``"composition"`` drops every structure column
+    (:func:`structure_columns`), ``"composition+structure"`` keeps them (NaN, imputed and
+    flagged, where a row has neither structure nor tabulated cell). ``censored_as``
+    (:data:`~superionic.models.targets.CENSORED_AS`): ``"bound"`` keeps a censored label at its
+    bound, ``"paper"`` stores it at 1e-15 S/cm as the OBELiX authors' benchmark does.
+    """
+    from superionic.models.targets import apply_censored_as
+
+    if feature_kind not in FEATURE_KINDS:
+        raise ValueError(f"feature kind must be one of {FEATURE_KINDS}, got {feature_kind!r}")
     spec = target_spec(target)
     data_dir = Path(data_dir) if data_dir is not None else None
     labels = labels_for(spec.name, data_dir, mobile_ion, extra)
@@ -263,14 +380,19 @@ def build_target_data(target: str, data_dir: str | Path | None = None, mobile_io
             "labels_sha256": _label_key(labels), "extra": extra,
             "sources": sorted({s for s in ("obelix" if (split != "").any() else None,
                                           "merged" if (split == "").any() else None) if s})}
-    return TargetData(
+    if feature_kind == "composition":
+        X = X.drop(columns=structure_columns(X.columns))
+    meta["feature_kind"] = feature_kind
+    data = TargetData(
         target=spec.name, X=X, y=lab["y"].astype(float).to_numpy(),
         formulas=lab["formula"].astype(str).tolist(),
         families=[f if isinstance(f, str) else None for f in lab["family"]],
         censored=lab["censored"].fillna(False).astype(bool).to_numpy(),
         obelix_split=split if (split == "test").any() else None,
         sources=[s if isinstance(s, str) else None for s in lab["sources"]],
-        mobile_ion=mobile_ion, meta=meta)
+        mobile_ion=mobile_ion, meta=meta,
+        has_structure=lab["structure"].notna().to_numpy() if "structure" in lab else None)
+    return apply_censored_as(data, censored_as)
 
 
 def _label_key(labels: pd.DataFrame) -> str:

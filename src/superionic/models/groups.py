@@ -55,13 +55,26 @@ def chemistry_key(formula: str, mobile_ion: str = "Li") -> str:
 
 def family_keys(formulas: Sequence[str], families: Sequence[str | None] | None = None,
                 mobile_ion: str = "Li") -> list[str]:
-    """Per-row family key: normalised label where given, chemistry key otherwise."""
+    """Per-row family key: the normalised label where given; for an unlabelled row the label
+    another row of the same composition carries (the first, alphabetically), else the
+    chemistry key.
+
+    Inheriting the label matters: a composition reported once as NASICON and once without a
+    label would otherwise tie the NASICON family to the chemistry key ``Li|O``, and through
+    another such row to the garnets, merging the two largest families (and every unlabelled
+    oxide) into one leakage group of 42 % of OBELiX.
+    """
     fams = list(families) if families is not None else [None] * len(formulas)
     if len(fams) != len(formulas):
         raise ValueError(f"{len(fams)} families for {len(formulas)} formulas")
+    norms = [normalize_family(f) if isinstance(f, str) else None for f in fams]
+    label_of: dict[str, str] = {}
+    for formula, norm in zip(formulas, norms, strict=True):
+        if norm and (formula not in label_of or norm < label_of[formula]):
+            label_of[formula] = norm
     keys = []
-    for formula, fam in zip(formulas, fams, strict=True):
-        norm = normalize_family(fam) if isinstance(fam, str) else None
+    for formula, norm in zip(formulas, norms, strict=True):
+        norm = norm or label_of.get(formula)
         keys.append(f"family:{norm}" if norm else f"chem:{chemistry_key(formula, mobile_ion)}")
     return keys
 

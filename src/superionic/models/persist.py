@@ -7,8 +7,9 @@ A model directory holds, for the full-data model and each CV+ fold model ``<stem
 * every other (scikit-learn) pipeline as ``<stem>.skops``;
 
 and ``conformal.json`` (out-of-fold residuals, plain numbers) and ``manifest.json`` (model,
-target, feature names, data version, metrics, params, seed, package versions and the sha256 of
-every file). :func:`load_model` recomputes every hash first and refuses a directory whose files
+target, feature set: ordered names, kind ``composition`` or ``composition+structure``, mobile ion
+and featuriser versions (:class:`~superionic.models.fitted.FeatureSet`); data version, metrics,
+params, seed, package versions and the sha256 of every file). :func:`load_model` recomputes every hash first and refuses a directory whose files
 differ from the manifest (:class:`ModelIntegrityError`); skops files are opened with an explicit
 list of trusted types (:data:`TRUSTED_TYPES`), never ``trusted=True``.
 
@@ -29,7 +30,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from superionic._extras import optional_import
-from superionic.models.fitted import FittedModel
+from superionic.models.fitted import FeatureSet, FittedModel
 from superionic.models.uncertainty import ConformalRegressor
 from superionic.models.zoo import make_model, model_kind
 
@@ -143,7 +144,9 @@ def save_model(model: FittedModel, directory: str | Path) -> Path:
             "censor_strategy": conf.censor_strategy, "n_features_in": conf.n_features_in_}))
         files.append("conformal.json")
         manifest = dict(model.manifest)
-        manifest.update({
+        features = model.manifest.get("features") or FeatureSet.from_names(
+            model.feature_names, str(model.manifest.get("mobile_ion") or "Li")).to_dict()
+        manifest.update({"features": features,
             "format_version": FORMAT_VERSION, "name": model.name, "kind": kind,
             "target": model.target, "feature_names": list(model.feature_names),
             "params": params, "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -161,6 +164,7 @@ def save_model(model: FittedModel, directory: str | Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     model.manifest = json.loads((directory / MANIFEST).read_text())
+    model.source = str(directory)
     return directory
 
 
@@ -209,9 +213,11 @@ def load_model(directory: str | Path) -> FittedModel:
     conf.fold_of_ = np.asarray(cj["fold_of"], dtype=int)
     conf.spread_floor_ = float(cj["spread_floor"])
     conf.n_features_in_ = int(cj["n_features_in"])
-    return FittedModel(name=manifest["name"], target=manifest["target"],
-                       feature_names=list(manifest["feature_names"]), conformal=conf,
-                       manifest=manifest)
+    model = FittedModel(name=manifest["name"], target=manifest["target"],
+                        feature_names=list(manifest["feature_names"]), conformal=conf,
+                        manifest=manifest, source=str(directory))
+    model.feature_set  # noqa: B018 - raises when the feature record contradicts the names
+    return model
 
 
 # -------------------------------------------------------------------------------- helpers --

@@ -31,6 +31,14 @@ from sklearn.base import clone
 #: How censored (upper-bound) labels enter training.
 CENSOR_STRATEGIES = ("impute", "exclude", "bound")
 
+#: What value a censored label carries, in training and in scoring: ``"bound"`` its bound
+#: (``<1E-10`` -> -10), ``"paper"`` the OBELiX authors' rule (Therrien et al. 2025,
+#: ``data/processed.csv``): every censored conductivity stored as 1E-15 S/cm (-15).
+CENSORED_AS = ("bound", "paper")
+
+#: log10(sigma / S cm^-1) of a censored conductivity under the OBELiX authors' rule.
+PAPER_CENSORED_LOG10 = -15.0
+
 
 @dataclass(frozen=True)
 class TargetSpec:
@@ -76,7 +84,8 @@ class TargetData:
 
     ``y`` is in the target's unit; ``censored[i]`` marks an upper bound (true value <= y[i]).
     ``obelix_split`` holds ``"train"``/``"test"`` for rows of the OBELiX official split and ``""``
-    elsewhere (rows from other sources are then usable for training only).
+    elsewhere (rows from other sources are then usable for training only). ``has_structure[i]``
+    says whether row i came with a crystal structure (an OBELiX CIF), None when unknown.
     """
 
     target: str
@@ -89,6 +98,7 @@ class TargetData:
     sources: list[str] | None = None
     mobile_ion: str = "Li"
     meta: dict[str, Any] = field(default_factory=dict)
+    has_structure: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.y)
@@ -119,7 +129,28 @@ class TargetData:
             censored=self.censored[idx],
             obelix_split=None if self.obelix_split is None else self.obelix_split[idx],
             sources=None if self.sources is None else [self.sources[i] for i in idx],
-            mobile_ion=self.mobile_ion, meta=dict(self.meta))
+            mobile_ion=self.mobile_ion, meta=dict(self.meta),
+            has_structure=None if self.has_structure is None else self.has_structure[idx])
+
+
+def apply_censored_as(data: TargetData, rule: str = "bound") -> TargetData:
+    """``data`` with its censored labels valued by ``rule`` (:data:`CENSORED_AS`).
+
+    ``"paper"`` sets every censored log10 conductivity to :data:`PAPER_CENSORED_LOG10` (the rows
+    stay flagged censored, so reports can still separate them); other targets are returned
+    unchanged. ``meta["censored_as"]`` records the rule.
+    """
+    if rule not in CENSORED_AS:
+        raise ValueError(f"censored labels must be valued as one of {CENSORED_AS}, got {rule!r}")
+    y = data.y.copy()
+    if rule == "paper" and target_spec(data.target).log10 and data.censored.any():
+        y[data.censored] = PAPER_CENSORED_LOG10
+    out = TargetData(target=data.target, X=data.X, y=y, formulas=data.formulas,
+                     families=data.families, censored=data.censored,
+                     obelix_split=data.obelix_split, sources=data.sources,
+                     mobile_ion=data.mobile_ion, meta=dict(data.meta, censored_as=rule),
+                     has_structure=data.has_structure)
+    return out
 
 
 def fit_censored(model: Any, X: np.ndarray | pd.DataFrame, y: np.ndarray, censored: np.ndarray,

@@ -4,8 +4,11 @@
 random search with a fixed budget and compared by their grouped-CV MAE (folds never share a
 composition or a source paper, the rule of the OBELiX official split), the winner is refitted on
 every row inside a :class:`~superionic.models.uncertainty.ConformalRegressor` whose calibration
-folds are grouped the same way, and the result carries a manifest (model, target, features, data version, CV scores,
-params, seed).
+folds are grouped the same way, and the result carries a manifest (model, target, the exact
+feature set with its kind, data version, CV scores, params, seed).
+
+``with_feature_kind`` cuts a training table down to the features a kind of model may use: a
+``composition`` model (the one that serves formula-only rows) never sees a structure column.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from superionic.models.evaluate import inner_cv, search
-from superionic.models.fitted import FittedModel
+from superionic.models.fitted import FeatureKind, FeatureSet, FittedModel
 from superionic.models.groups import calibration_groups
 from superionic.models.targets import TargetData, target_spec
 from superionic.models.uncertainty import ConformalRegressor
@@ -26,6 +29,27 @@ from superionic.models.zoo import canonical_name, make_model
 
 #: Candidates tried by default: the strong tree ensembles.
 DEFAULT_CANDIDATES = ("rf", "xgb", "lgbm", "catboost")
+
+
+def with_feature_kind(data: TargetData, kind: FeatureKind | str) -> TargetData:
+    """``data`` restricted to the features of ``kind``: ``composition`` drops every column that
+    needs a structure; ``composition+structure`` keeps the table as it is (and refuses a table
+    without any structure column, which would make the kind a lie)."""
+    from dataclasses import replace
+
+    from superionic.models.fitted import structure_feature_names
+
+    kind = FeatureKind.parse(kind)
+    struct = structure_feature_names(data.feature_names)
+    if kind is FeatureKind.STRUCTURE:
+        if not struct:
+            raise ValueError(f"feature kind {kind.value!r} asked for, but the {data.target} "
+                             "table has no structure feature")
+        return data
+    if not struct:
+        return data
+    return replace(data, X=data.X.drop(columns=struct),
+                   meta=dict(data.meta, feature_kind=kind.value))
 
 
 def select_model(data: TargetData, models: Sequence[str] = DEFAULT_CANDIDATES, budget: int = 10,
@@ -80,6 +104,7 @@ def train_best(target: str, data: TargetData, models: Sequence[str] = DEFAULT_CA
         warnings.simplefilter("ignore", category=UserWarning)
         conf.fit(data.X, data.y, groups=groups, censored=data.censored)
     manifest = {
+        "features": FeatureSet.from_names(data.feature_names, data.mobile_ion).to_dict(),
         "target_unit": spec.unit, "target_description": spec.description,
         "mobile_ion": data.mobile_ion, "seed": seed, "budget": budget,
         "censor_strategy": censor_strategy, "normalized_intervals": normalized,

@@ -72,7 +72,8 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
         self.model_ = fit_censored(clone(self.estimator), X, y, censored, self.censor_strategy)
         keep = ~censored
         self.fold_of_ = fold_of[keep]
-        self.residuals_ = np.abs(y[keep] - oof[keep])
+        self.signed_residuals_ = y[keep] - oof[keep]
+        self.residuals_ = np.abs(self.signed_residuals_)
         self.spread_floor_ = 1e-6
         if self.normalized:  # fold-model spread at the training rows, floored at 5 % of median
             sd = np.stack([m.predict(X[keep]) for m in self.fold_models_]).std(axis=0)
@@ -110,6 +111,56 @@ class ConformalRegressor(RegressorMixin, BaseEstimator):
             low[s:s + chunk] = np.partition(mu - r, k_lo - 1, axis=0)[k_lo - 1]
             high[s:s + chunk] = np.partition(mu + r, k_hi - 1, axis=0)[k_hi - 1]
         return mean, np.minimum(low, mean), np.maximum(high, mean)
+
+
+    def prob_above(self, X: Any, threshold: float, chunk: int = 2048) -> np.ndarray:
+        """P(y >= ``threshold``) per row of X from the CV+ predictive distribution.
+
+        The conformal predictive system of Vovk et al. (Machine Learning 108, 445 (2019)),
+        cross-conformal form: the n values ``mu_{-k(i)}(x) + e_i`` (``e_i`` the signed
+        out-of-fold residual of calibration row i, scaled by the fold spread when
+        ``normalized``) are draws from the predictive distribution of y at x; the probability
+        is the fraction at or above the threshold, with the finite-sample smoothing
+        ``(count + 1/2) / (n + 1)`` so it never reaches exactly 0 or 1. A model loaded without
+        signed residuals uses ``+-|e_i|`` with weight 1/2 each (symmetric errors).
+        Calibrated in the same sense as the intervals: when the calibration folds copy the
+        novelty of the rows asked about.
+        """
+        X = _as_array(X)
+        signed = getattr(self, "signed_residuals_", None)
+        if signed is None:
+            e = np.concatenate([self.residuals_, -self.residuals_])
+            fold_of = np.concatenate([self.fold_of_, self.fold_of_])
+            weight = 0.5
+        else:
+            e, fold_of, weight = np.asarray(signed, float), self.fold_of_, 1.0
+            if self.normalized:
+                e = np.sign(e) * self.residuals_
+        n = self.residuals_.size
+        out = np.empty(len(X))
+        for s in range(0, len(X), chunk):
+            fold_pred = np.stack([m.predict(X[s:s + chunk]) for m in self.fold_models_])
+            r = e[:, None]
+            if self.normalized:
+                r = r * np.maximum(fold_pred.std(axis=0), self.spread_floor_)[None, :]
+            draws = fold_pred[fold_of] + r
+            count = weight * (draws >= threshold).sum(axis=0)
+            out[s:s + chunk] = (count + 0.5) / (n + 1)
+        return out
+
+
+def p_fast(model: Any, X: Any, threshold_log10_S_cm: float = -4.0) -> np.ndarray:
+    """Calibrated P(log10 sigma >= ``threshold_log10_S_cm``) (default: sigma >= 1E-4 S/cm, a
+    "fast" conductor) per row of X, from a fitted :class:`ConformalRegressor` or a model that
+    holds one (``.conformal``, e.g. a :class:`~superionic.models.fitted.FittedModel` of the
+    ``log10_sigma`` target). See :meth:`ConformalRegressor.prob_above`."""
+    conf = model if isinstance(model, ConformalRegressor) else getattr(model, "conformal", None)
+    if not isinstance(conf, ConformalRegressor):
+        raise TypeError(f"p_fast needs a ConformalRegressor or a model holding one, got "
+                        f"{type(model).__name__}")
+    if isinstance(X, pd.DataFrame) and hasattr(model, "feature_names"):
+        X = X[list(model.feature_names)]
+    return conf.prob_above(X, threshold_log10_S_cm)
 
 
 def _as_array(X: Any) -> np.ndarray:

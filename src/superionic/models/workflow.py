@@ -3,8 +3,15 @@
 Plain functions returning JSON-ready dicts; progress goes through an optional callback, nothing
 is printed. ``run_training`` evaluates the zoo on the requested splits (nested CV), draws parity
 plots, measures held-out interval coverage, fits the best model on every row, explains it (SHAP,
-Pearson heatmap) and saves it. ``predict_formulas`` loads (or first trains) the saved model and
-predicts with intervals.
+Pearson heatmap) and saves it. ``predict_formulas`` loads the saved model and predicts with
+intervals from a formula alone.
+
+The saved model's features are the serving path's features: ``run_training`` trains a
+``composition`` model by default (the only kind a formula can be served by; structure columns of
+the training table are dropped before evaluation, so the reported metrics are the saved
+model's); ``feature_kind="composition+structure"`` saves a model that :func:`predict_formulas`
+refuses. Nothing is trained unless asked: :func:`load_or_train` raises when no model is saved
+and ``train_if_missing`` is False.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from superionic.models.evaluate import (
     holdout_coverage,
     parity_plot,
 )
-from superionic.models.fitted import FittedModel
+from superionic.models.fitted import FeatureKind, FeatureMismatchError, FittedModel
 from superionic.models.targets import TargetData, target_spec
 
 Progress = Callable[[str], None]
@@ -47,16 +54,23 @@ def run_training(target: str, data_dir: Path | None, mobile_ion: str, models: Se
                  extra: bool = False, censor_strategy: str = "impute", level: float = 0.9,
                  out: Path | None = None, model_dir: Path | None = None,
                  data: TargetData | None = None, n_jobs: int = 1,
+                 feature_kind: FeatureKind | str = FeatureKind.COMPOSITION,
                  progress: Progress | None = None) -> dict[str, Any]:
     """Evaluate ``models`` on ``splits``, then fit, explain and save the best; returns the report
-    ``{"target", "rows": [...], "best": {...}, "intervals": [...], "figures": [...], ...}``."""
+    ``{"target", "feature_kind", "rows": [...], "best": {...}, "intervals": [...], "figures":
+    [...], ...}``. ``feature_kind`` (default ``composition``) picks the features every model of
+    the comparison and the saved one use (:func:`~superionic.models.train.with_feature_kind`)."""
     from superionic.models.dataset import build_target_data
+    from superionic.models.train import with_feature_kind
 
     say = progress or _noop
     spec = target_spec(target)
     if data is None:
         say(f"building the {spec.name} table (features + labels) ...")
         data = build_target_data(spec.name, data_dir, mobile_ion, extra=extra)
+    kind = FeatureKind.parse(feature_kind)
+    data = with_feature_kind(data, kind)
+    say(f"features: {kind.value}, {len(data.feature_names)} columns")
     use = available_splits(data, splits)
     if not use:
         raise ValueError(f"none of the splits {list(splits)} apply to target {spec.name!r}")
@@ -95,6 +109,7 @@ def run_training(target: str, data_dir: Path | None, mobile_ion: str, models: Se
         f"{next(r['coverage'] for r in intervals if r['level'] == level):.3f}")
     report: dict[str, Any] = {
         "target": spec.name, "unit": spec.unit, "mobile_ion": mobile_ion,
+        "feature_kind": kind.value, "n_features": len(data.feature_names),
         "n_rows": len(data), "n_censored": int(data.censored.sum()), "budget": budget,
         "censor_strategy": censor_strategy, "data": data.meta,
         "rows": [r.row() for r in results], "best": best.row(), "intervals": intervals,
@@ -147,19 +162,31 @@ def _fit_explain_save(data: TargetData, best: EvalResult, budget: int, seed: int
     return extra
 
 
+class NoSavedModelError(FileNotFoundError):
+    """No model is saved where one was asked for, and training one was not allowed."""
+
+
 def load_or_train(target: str, model_dir: Path, data_dir: Path | None, mobile_ion: str,
-                  seed: int = 0, budget: int = 4,
+                  seed: int = 0, budget: int = 4, train_if_missing: bool = False,
                   progress: Progress | None = None) -> FittedModel:
-    """The saved model in ``model_dir``; trained (default candidates) and saved if absent."""
+    """The saved model in ``model_dir``. When there is none: with ``train_if_missing`` a
+    composition model (default candidates, ``budget`` draws each) is trained and saved there;
+    otherwise :class:`NoSavedModelError` says how to make one. Nothing is trained silently."""
     from superionic.models.dataset import build_target_data
     from superionic.models.persist import MANIFEST, load_model, save_model
-    from superionic.models.train import train_best
+    from superionic.models.train import train_best, with_feature_kind
 
     say = progress or _noop
     if (Path(model_dir) / MANIFEST).is_file():
         return load_model(model_dir)
-    say(f"no saved model in {model_dir}: training one first (a few minutes) ...")
-    data = build_target_data(target, data_dir, mobile_ion, extra=True)
+    if not train_if_missing:
+        raise NoSavedModelError(
+            f"no saved {target} model in {model_dir} (manifest.json missing): train and save one "
+            f"first (`superionic train --target {target}`, or superionic.models.workflow."
+            f"run_training(..., model_dir={str(model_dir)!r})), or pass train_if_missing=True")
+    say(f"no saved model in {model_dir}: training a composition model (train_if_missing) ...")
+    data = with_feature_kind(build_target_data(target, data_dir, mobile_ion, extra=True),
+                             FeatureKind.COMPOSITION)
     model = train_best(target, data, budget=budget, seed=seed, progress=say)
     save_model(model, model_dir)
     return model
@@ -167,16 +194,32 @@ def load_or_train(target: str, model_dir: Path, data_dir: Path | None, mobile_io
 
 def predict_formulas(formulas: Sequence[str], target: str, model_dir: Path,
                      data_dir: Path | None, mobile_ion: str, level: float = 0.9, seed: int = 0,
-                     temperature_K: float | None = None,
+                     temperature_K: float | None = None, train_if_missing: bool = False,
                      progress: Progress | None = None) -> dict[str, Any]:
     """Predictions with ``level`` intervals for ``formulas`` (compositions only); bad formulas
-    are reported under ``rejected`` and skipped. ``log10_sigma_T`` needs ``temperature_K``."""
+    are reported under ``rejected`` and skipped. ``log10_sigma_T`` needs ``temperature_K``.
+
+    The model must be a ``composition`` model: its exact feature set is computed from each
+    formula; a ``composition+structure`` model raises :class:`FeatureMismatchError` (a formula
+    has no structure, and no feature is ever filled in). ``train_if_missing`` as in
+    :func:`load_or_train`."""
     from superionic.models.dataset import feature_table
 
     spec = target_spec(target)
     if spec.name == "log10_sigma_T" and temperature_K is None:
-        raise ValueError("target log10_sigma_T needs a temperature (--temperature-K)")
-    model = load_or_train(spec.name, model_dir, data_dir, mobile_ion, seed, progress=progress)
+        raise ValueError("target log10_sigma_T needs a temperature (temperature_K)")
+    model = load_or_train(spec.name, model_dir, data_dir, mobile_ion, seed,
+                          train_if_missing=train_if_missing, progress=progress)
+    fs = model.feature_set
+    if fs.kind is not FeatureKind.COMPOSITION:
+        raise FeatureMismatchError(
+            f"{model.describe()} needs a crystal structure: its features "
+            f"{fs.structure_names[:6]} cannot be computed from a formula, and are never filled "
+            f"in. Train a composition model into {model_dir} (run_training with feature_kind="
+            "'composition', the default of `superionic train`) to predict from formulas.")
+    if fs.mobile_ion != mobile_ion:
+        raise ValueError(f"{model.describe()} was trained for mobile ion {fs.mobile_ion!r}, "
+                         f"asked to predict for {mobile_ion!r}")
     temps = None if temperature_K is None or spec.name != "log10_sigma_T" \
         else [float(temperature_K)] * len(formulas)
     X, rejected = feature_table(list(formulas), mobile_ion=mobile_ion, temperature_K=temps)
@@ -198,4 +241,5 @@ def predict_formulas(formulas: Sequence[str], target: str, model_dir: Path,
             preds.append(item)
     return {"predictions": preds, "rejected": [str(r) for r in rejected],
             "model": {"name": model.name, "dir": str(model_dir),
+                      "feature_kind": fs.kind.value, "n_features": len(fs.names),
                       "data": model.manifest.get("data", {})}}
