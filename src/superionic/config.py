@@ -8,6 +8,7 @@ directory, ``SUPERIONIC_DATABASE_URL``, ``SUPERIONIC_MOBILE_ION`` ...). A TOML f
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -65,12 +66,30 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Composite score S = w_sigma*sigma + w_esw*ESW - w_ea*Ea - w_sigma_e*sigma_e."""
+    """Weights (w1..w4, non-negative) of the composite score
+    S = w_sigma*sigma + w_esw*ESW - w_ea*Ea - w_sigma_e*sigma_e (:mod:`superionic.screen.score`)."""
 
     sigma: float = 1.0
     esw: float = 1.0
     ea: float = 1.0
     sigma_e: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name, w in vars(self).items():
+            if not isinstance(w, int | float) or not math.isfinite(w) or w < 0:
+                raise ValueError(f"weight {name} must be a finite non-negative number, got {w}")
+
+    @classmethod
+    def parse(cls, text: str) -> ScoreWeights:
+        """``"1,1,1,1"`` -> ScoreWeights(sigma, esw, ea, sigma_e)."""
+        parts = [p.strip() for p in text.split(",")]
+        if len(parts) != 4:
+            raise ValueError(f"weights need 4 comma-separated numbers (sigma,esw,ea,sigma_e), "
+                             f"got {text!r}")
+        try:
+            return cls(*(float(p) for p in parts))
+        except ValueError as exc:
+            raise ValueError(f"weights {text!r}: {exc}") from None
 
 
 @dataclass(frozen=True)

@@ -131,36 +131,30 @@ def report_figures(paths: list[str], best: str | None) -> dict[str, str]:
 
 
 def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
-    """Rank the offline MP pool through the funnel with the saved model."""
-    from superionic.screen import (
-        ScreenCache,
-        ScreenOptions,
-        default_entry_sources,
-        load_pool,
-        load_predictors,
-        run_screen,
-        write_outputs,
-    )
+    """Rank the offline MP pool with the saved model: the same :class:`~superionic.screen.ScreenJob`
+    as ``superionic screen`` (conductivity-first ranking, structures, BVSE)."""
+    from superionic.screen import ScreenJob, ScreenOptions
+    from superionic.screen.sanity import famous_ranks
 
     s = ctx.settings
-    pool = load_pool("offline", s.mobile_ion, s.data_dir, s.mp_api_key, s.mp_endpoint)
-    predictors = load_predictors(models_root(ctx), s.data_dir, s.mobile_ion, s.seed,
-                                 budget=budget.search_budget, progress=_say("screen"),
-                                 train_if_missing=True)
-    cache = ScreenCache(s.cache_dir / "screen")
-    result = run_screen(pool, predictors, ScreenOptions.from_settings(s, top=budget.top),
-                        cache=cache, entry_sources=default_entry_sources(s.data_dir),
-                        data_dir=s.data_dir, hull_cache=cache.root / "hulls", progress=True)
-    outputs = write_outputs(result, _workspace(ctx, "screen"), budget.top)
+    job = ScreenJob.from_settings(s, pool="offline", model_dir=models_root(ctx),
+                                  options=ScreenOptions.from_settings(s, top=budget.top),
+                                  out=_workspace(ctx, "screen"),
+                                  train_budget=budget.search_budget, train_if_missing=True)
+    result = job.run(progress=_say("screen"), progress_bars=True)
     doc = result.summary(budget.top)
-    pngs = {Path(p).stem: str(p) for p in _paths(outputs) if str(p).endswith(".png")}
-    keep = ("rank", "formula", "score", "pareto_rank", "log10_sigma_mean", "log10_sigma_low",
-            "log10_sigma_high", "Ea_eV", "esw_width_V", "window_source", "sigma_e_S_cm",
-            "source_id")
+    pngs = {Path(p).stem: str(p) for p in _paths(result.outputs) if str(p).endswith(".png")}
+    keep = ("rank", "formula", "score", "p_fast", "pareto_rank", "log10_sigma_mean",
+            "log10_sigma_low", "log10_sigma_high", "Ea_eV", "esw_low_V", "esw_high_V",
+            "esw_width_V", "window_source", "sigma_e_S_cm", "e_hull_eV_atom", "band_gap_eV",
+            "structure_source", "material_id", "bvse_barrier_eV", "bvse_dim", "source_id",
+            "reasons")
     return StageOutput(
-        rows=result.store_rows(),
+        rows=result.to_rows(),
         summary={"pool_size": doc["pool_size"], "stages": doc["stages"], "reasons": doc["reasons"],
+                 "ranking": doc["options"]["ranking"],
                  "candidates": [{k: c.get(k) for k in keep} for c in doc["candidates"]],
+                 "famous": famous_ranks(result) if s.mobile_ion == "Li" else [],
                  "n_rejected_rows": len(doc["rejected"])},
         artefacts=pngs)
 
@@ -176,25 +170,20 @@ def _paths(obj: Any) -> list[Any]:
 def candidate_structures(formulas: list[str], data_dir: Path, n: int) -> list[tuple[str, Any, str]]:
     """Up to ``n`` (formula, Structure, source) for the best-ranked formulas that have one.
 
-    Sources: the MP entries fixture (lowest-energy polymorph), then the defects reference library.
+    Sources (:class:`superionic.screen.structures.StructureResolver`, offline, no prototype
+    substitution here): the MP entries fixture (lowest-energy polymorph), then the structure
+    library.
     """
-    from superionic.defects.library import get_structure, has_structure
-    from superionic.stability.hull import load_fixture_entries
+    from superionic.screen.structures import StructureResolver
 
-    best: dict[str, Any] = {}
-    for e in load_fixture_entries(data_dir):
-        f = e.composition.reduced_formula
-        if getattr(e, "structure", None) is not None and (
-                f not in best or e.energy_per_atom < best[f].energy_per_atom):
-            best[f] = e
+    resolver = StructureResolver(data_dir, api_key="", prototypes=False)
     out: list[tuple[str, Any, str]] = []
     for f in formulas:
         if len(out) >= n:
             break
-        if f in best:
-            out.append((f, best[f].structure, f"MP fixture {best[f].entry_id}"))
-        elif has_structure(f):
-            out.append((f, get_structure(f), "defects reference library"))
+        r = resolver.resolve(f, allow_prototype=False)
+        if r is not None:
+            out.append((f, r.structure, r.source))
     return out
 
 

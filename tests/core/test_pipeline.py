@@ -12,7 +12,7 @@ def test_candidate_structures_prefer_the_mp_ground_state_then_the_library(data_d
     picks = candidate_structures(["NoSuchLi9X", "Li3ClO", "Li10GeP2S12", "LiCl"], data_dir, 2)
     assert [p[0] for p in picks] == ["Li3ClO", "Li10GeP2S12"]
     assert picks[0][2] == "MP fixture mp-985585"  # the MP fixture's Li3ClO
-    assert picks[1][2] == "defects reference library"  # no Ge in the fixture
+    assert picks[1][2] == "structure library"  # no Ge in the fixture (CONTRACTS.md wording)
     assert picks[0][1].composition.reduced_formula == "Li3ClO"
 
 

@@ -127,7 +127,8 @@ def test_na_screen_cli_tiny_pool(tmp_path, na_model_dir, data_dir):
     pool = write_csv(tmp_path / "na_pool.csv", NA_POOL)
     args = ["screen", "--pool", str(pool), "--mobile-ion", "Na", "--json", "--top", "10",
             "--out", str(tmp_path / "out"), "--model-dir", str(na_model_dir),
-            "--cache-dir", str(tmp_path / "cache"), "--data-dir", str(data_dir)]
+            "--cache-dir", str(tmp_path / "cache"), "--data-dir", str(data_dir),
+            "--no-bvse", "--structures-top", "0"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)

@@ -6,9 +6,12 @@ import pandas as pd
 
 import superionic.screen.features as features_mod
 import superionic.screen.windows as windows_mod
-from superionic.screen import ScreenCache, csv_pool, run_screen
+from superionic.screen import ScreenCache, ScreenOptions, csv_pool, run_screen
 
 from .util import HAND_POOL, write_csv
+
+#: Structures and BVSE have their own cache (tests/screen/test_screen_bvse.py).
+NO_STRUCT = ScreenOptions(structures_top=0, bvse=False)
 
 
 def test_second_run_reuses_caches(tmp_path, monkeypatch, predictors, surrogate, licl_entries):
@@ -28,12 +31,12 @@ def test_second_run_reuses_caches(tmp_path, monkeypatch, predictors, surrogate, 
                         counting("surrogate", windows_mod._surrogate_rows))
     pool = csv_pool(write_csv(tmp_path / "pool.csv", HAND_POOL), fill_from_tables=False)
 
-    first = run_screen(pool, predictors, cache=ScreenCache(tmp_path / "c"), surrogate=surrogate,
+    first = run_screen(pool, predictors, NO_STRUCT, cache=ScreenCache(tmp_path / "c"), surrogate=surrogate,
                        entry_sources=licl_entries)
     assert calls == {"features": 1, "exact": 1, "surrogate": 1}
     assert first.cache_stats["features"] == {"hits": 0, "misses": 9}
 
-    second = run_screen(pool, predictors, cache=ScreenCache(tmp_path / "c"),
+    second = run_screen(pool, predictors, NO_STRUCT, cache=ScreenCache(tmp_path / "c"),
                         surrogate=surrogate, entry_sources=licl_entries)
     assert calls == {"features": 1, "exact": 1, "surrogate": 1}  # nothing recomputed
     assert second.cache_stats["features"] == {"hits": 9, "misses": 0}
@@ -46,7 +49,7 @@ def test_second_run_reuses_caches(tmp_path, monkeypatch, predictors, surrogate, 
     more = csv_pool(write_csv(tmp_path / "more.csv", [*HAND_POOL, {
         "formula": "Li3YBr6", "e_above_hull_eV_per_atom": 0.0, "band_gap_eV": 4.1}]),
         fill_from_tables=False)
-    third = run_screen(more, predictors, cache=ScreenCache(tmp_path / "c"), surrogate=surrogate,
+    third = run_screen(more, predictors, NO_STRUCT, cache=ScreenCache(tmp_path / "c"), surrogate=surrogate,
                        entry_sources=licl_entries)
     assert third.cache_stats["features"] == {"hits": 9, "misses": 1}
     assert third.cache_stats["windows"] == {"hits": 5, "misses": 1}

@@ -41,7 +41,8 @@ def test_screen_json_shape(tmp_path, model_dir, data_dir):
     out = tmp_path / "out"
     args = ["screen", "--pool", str(pool), "--json", "--top", "2", "--out", str(out),
             "--model-dir", str(model_dir), "--cache-dir", str(tmp_path / "cache"),
-            "--weights", "1,1,1,1", "--data-dir", str(data_dir)]
+            "--weights", "1,1,1,1", "--data-dir", str(data_dir), "--no-bvse",
+            "--structures-top", "0"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)  # exactly one JSON object on stdout

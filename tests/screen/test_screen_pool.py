@@ -33,8 +33,8 @@ def test_broken_rows_are_listed_and_the_rest_ranked(tmp_path, predictors, surrog
     assert "below 0" in reasons[6]
     assert "nope.cif" in reasons[7]
     res = run_screen(pool, predictors, ScreenOptions(
-        thresholds=Thresholds(oxidation_min_V=-100, reduction_max_V=100)),
-        surrogate=surrogate, entry_sources=licl_entries)
+        thresholds=Thresholds(oxidation_min_V=-100, reduction_max_V=100), structures_top=0,
+        bvse=False), surrogate=surrogate, entry_sources=licl_entries)
     assert res.pool_size == 3 and len(res.rejected) == 6
     assert set(res.ranked["reduced_formula"]) == {"LiCl", "Li3InCl6", "Li7P3S11"}
     assert res.summary()["rejected"][0] == {"file": str(path), "row": 2,

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from superionic.config import Thresholds
-from superionic.screen import ScreenCache, ScreenOptions, Weights, csv_pool, run_screen
+from superionic.screen import (
+    RankingMode,
+    ScreenCache,
+    ScreenOptions,
+    Weights,
+    csv_pool,
+    run_screen,
+)
 from superionic.screen.electronic import SIGMA0_S_CM, intrinsic_sigma_e, sigma_e_estimate
 from superionic.screen.windows import conformal_halfwidth
 
@@ -33,7 +40,8 @@ def cache(tmp_path_factory):
 
 def _ranked(pool, predictors, surrogate, entries, cache, weights):
     opts = ScreenOptions(thresholds=Thresholds(oxidation_min_V=-100, reduction_max_V=100),
-                         weights=weights)
+                         weights=weights, ranking=RankingMode.WEIGHTED, structures_top=0,
+                         bvse=False)
     return run_screen(pool, predictors, opts, cache=cache, surrogate=surrogate,
                       entry_sources=entries).ranked
 

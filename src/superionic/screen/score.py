@@ -26,10 +26,11 @@ The score is therefore relative to the pool it was computed on. References: seed
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from superionic.config import ScoreWeights
 
 #: Score terms: column in the candidate table, sign in S, and whether it is log10-transformed.
 TERMS: dict[str, tuple[str, float, bool]] = {
@@ -48,30 +49,9 @@ SATURATION: dict[str, tuple[float | None, float | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class Weights:
-    """User weights (w1..w4) of the composite score; non-negative."""
-
-    sigma: float = 1.0
-    esw: float = 1.0
-    ea: float = 1.0
-    sigma_e: float = 1.0
-
-    def __post_init__(self) -> None:
-        for name, w in vars(self).items():
-            if not np.isfinite(w) or w < 0:
-                raise ValueError(f"weight {name} must be a finite non-negative number, got {w}")
-
-    @classmethod
-    def parse(cls, text: str) -> Weights:
-        """``"1,1,1,1"`` -> Weights(sigma, esw, ea, sigma_e)."""
-        parts = [p.strip() for p in text.split(",")]
-        if len(parts) != 4:
-            raise ValueError(f"--weights needs 4 comma-separated numbers (sigma,esw,ea,sigma_e), got {text!r}")
-        try:
-            return cls(*(float(p) for p in parts))
-        except ValueError as exc:
-            raise ValueError(f"--weights {text!r}: {exc}") from None
+#: The composite score's weights: one class, :class:`superionic.config.ScoreWeights`
+#: (``Weights`` is its name inside the screen package).
+Weights = ScoreWeights
 
 
 def _normalise(values: np.ndarray, method: str) -> np.ndarray:
@@ -87,7 +67,7 @@ def _normalise(values: np.ndarray, method: str) -> np.ndarray:
     raise ValueError(f"unknown normalisation {method!r} (minmax or zscore)")
 
 
-def composite_score(table: pd.DataFrame, weights: Weights = Weights(),
+def composite_score(table: pd.DataFrame, weights: ScoreWeights = ScoreWeights(),
                     method: str = "minmax", skip: Collection[str] = ()) -> pd.DataFrame:
     """Add ``score``, one ``term_<name>`` column per normalised term and ``imputed`` codes.
 
