@@ -61,7 +61,8 @@ def _click_exceptions() -> tuple[type, type, type]:
 def user_error(exc: BaseException) -> dict[str, Any] | None:
     """The JSON object for a user error, or None when ``exc`` is not one (a bug).
 
-    User errors: :class:`~superionic.errors.UserInputError`, Click's usage errors (bad option
+    User errors: :class:`~superionic.errors.UserInputError`, a missing optional package
+    (:class:`~superionic._extras.MissingExtraError`, naming the extra), Click's usage errors (bad option
     values, missing arguments), and an OSError on a named path (not found, a folder where a file
     belongs, no permission, disk full).
     """
@@ -70,6 +71,10 @@ def user_error(exc: BaseException) -> dict[str, Any] | None:
     click_exception, _, _ = _click_exceptions()
     if isinstance(exc, UserInputError):
         return exc.to_dict(cli=True)
+    from superionic._extras import MissingExtraError
+
+    if isinstance(exc, MissingExtraError):  # an optional package is not installed
+        return {"error": str(exc), "kind": "missing extra"}
     if isinstance(exc, click_exception):
         out: dict[str, Any] = {"error": exc.format_message(), "kind": "usage"}
         param = getattr(exc, "param", None)
