@@ -29,7 +29,7 @@ def _analyze(traj_path: Path, ion: str, temperature: float | None, timestep_fs: 
                       f"{traj.timestep_ps * 1000:g} fs between frames; fitting ...[/dim]")
     result = analyze_trajectory(traj, start_ps=start_ps, end_ps=end_ps, charge=charge,
                                 method=method)  # type: ignore[arg-type]
-    out = {"file": str(traj_path), **result.summary()}
+    out = {"file": str(traj_path), **result.reported()}
     if plot is not None:
         from superionic.transport.plots import plot_msd
 
@@ -144,11 +144,16 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(out)
             return
-        err_console.print(
-            f"{ion}: D = {out['D_cm2_s']:.3e} ± {out['D_err']:.1e} cm^2/s, "
-            f"sigma = {out['sigma_S_cm']:.3e} ± {out['sigma_err']:.1e} S/cm, "
-            f"H = {out['haven_ratio']:.2f}, fit {out['fit_start_ps']:.2f}-{out['fit_end_ps']:.2f}"
-            f" ps, {out['n_frames']} frames")
+        if out["D_cm2_s"] is None:
+            up = out.get("D_upper_cm2_s")
+            what = (f"D < {up:.1e} cm^2/s (not significant: no measurable diffusion in this run)"
+                    if up is not None else "D not determined")
+        else:
+            what = (f"D = {out['D_cm2_s']:.3e} ± {out['D_err']:.1e} cm^2/s, "
+                    f"sigma = {out['sigma_S_cm']:.3e} ± {out['sigma_err']:.1e} S/cm")
+        haven = f", H = {out['haven_ratio']:.2f}" if out.get("haven_ratio") is not None else ""
+        err_console.print(f"{ion}: {what}{haven}, fit {out['fit_start_ps']:.2f}-"
+                          f"{out['fit_end_ps']:.2f} ps, {out['n_frames']} frames")
 
     @app.command("arrhenius")
     def arrhenius_cmd(

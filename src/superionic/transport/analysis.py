@@ -55,6 +55,51 @@ class TransportResult:
             "charge": self.sigma.charge, "drift_corrected": self.drift_corrected,
         }
 
+    def reported(self, n_sigma: float | None = None) -> dict[str, Any]:
+        """:meth:`summary` as a user may read it: a D (tracer, x/y/z, collective) that is not
+        significant (:func:`superionic.transport.significance.is_significant`: > ``n_sigma``
+        errors and enough estimated hops) is ``None`` with an upper bound beside it
+        (``*_upper``); so are the conductivities computed from it and a Haven ratio that needs
+        it. ``status`` is ``"significant"`` or ``"bound"`` (the tracer's). Never a negative D."""
+        from superionic.transport import significance as sg
+
+        k = sg.MIN_D_SIGNIFICANCE if n_sigma is None else n_sigma
+        t_ps = (self.n_frames - 1) * self.timestep_ps
+
+        def sig(fit: DiffusionFit, n: int) -> bool:
+            return sg.is_significant(fit.D_cm2_s, fit.D_err_cm2_s, k, n_ions=n, time_ps=t_ps)
+
+        def bound(fit: DiffusionFit) -> float | None:
+            try:
+                return sg.upper_bound(fit.D_cm2_s, fit.D_err_cm2_s, k)
+            except ValueError:
+                return None
+
+        out = self.summary()
+        ok_t = sig(self.tracer, self.n_ions)
+        # the collective MSD has one "particle" (the sum over ions): no per-ion hop count
+        ok_c = sig(self.collective, 1)
+        out["status"] = "significant" if ok_t else "bound"
+        if not ok_t:
+            up = bound(self.tracer)
+            out.update(D_cm2_s=None, D_upper_cm2_s=up, sigma_S_cm=None, sigma_err=None,
+                       sigma_upper_S_cm=None if up is None else conductivity(
+                           up, 0.0, self.n_ions, self.volume_A3, self.temperature_K,
+                           self.sigma.charge).sigma_S_cm)
+        comps = [sig(c, self.n_ions) for c in self.components]
+        if not all(comps):
+            out["D_xyz_cm2_s"] = [c.D_cm2_s if ok else None
+                                  for c, ok in zip(self.components, comps, strict=True)]
+            out["D_xyz_upper_cm2_s"] = [None if ok else bound(c)
+                                        for c, ok in zip(self.components, comps, strict=True)]
+        if not ok_c:
+            up = bound(self.collective)
+            out.update(D_sigma_cm2_s=None, D_sigma_upper_cm2_s=up, sigma_collective_S_cm=None,
+                       sigma_collective_err=None)
+        if not (ok_t and ok_c) or not math.isfinite(out.get("haven_ratio") or math.nan):
+            out.update(haven_ratio=None, haven_ratio_err=None)
+        return out
+
 
 def analyze_trajectory(traj: Trajectory, start_ps: float | None = None,
                        end_ps: float | None = None, charge: int = 1,
