@@ -68,3 +68,27 @@ def test_obelix_median_baseline_reproduces_the_authors_table(data_dir) -> None:
         1.83, abs=0.005)
     # every OBELiX row carries its tabulated cell (lattice and space group are real there)
     assert paper.X[["lattice_a_A", "lattice_gamma_deg", "space_group_number"]].notna().all().all()
+
+
+def test_train_cli_scores_under_the_paper_rule(data_dir, monkeypatch) -> None:
+    """``superionic train --censored-as paper``: every row and the report carry the rule, the
+    median baseline scores the authors' 2.16, and each row has its 90 % CV+ coverage."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from superionic.cli import app
+
+    monkeypatch.setenv("SUPERIONIC_DATA", str(data_dir))
+    res = CliRunner().invoke(app, ["train", "--split", "obelix", "--models", "median",
+                                   "--budget", "0", "--censored-as", "paper", "--no-save",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["censored_as"] == "paper"
+    row = report["rows"][0]
+    assert row["censored_as"] == "paper" and row["n_test"] == 121
+    assert row["mae"] == pytest.approx(2.16, abs=0.005)
+    assert 0.0 <= row["coverage_90"] <= 1.0 and row["interval_width_90"] > 0
+    bad = CliRunner().invoke(app, ["train", "--censored-as", "zero", "--json"])
+    assert bad.exit_code != 0 and "--censored-as" in json.loads(bad.stdout)["error"]

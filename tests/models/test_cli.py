@@ -34,7 +34,7 @@ def test_train_json_rows_and_saved_model(trained) -> None:
     rows = {r["model"]: r for r in report["rows"]}
     assert set(rows) == {"mean", "dt"}
     for r in rows.values():
-        assert r["split"] == "obelix" and r["n_test"] == 120 and r["n_train"] == 478
+        assert r["split"] == "obelix" and r["n_test"] == 121 and r["n_train"] == 478
         for key in ("r2", "mae", "mse", "spearman"):
             assert key in r
         assert r["mse"] >= r["mae"] ** 2 - 1e-9  # Jensen: mean(e^2) >= mean(|e|)^2
@@ -42,7 +42,10 @@ def test_train_json_rows_and_saved_model(trained) -> None:
     assert report["n_censored"] > 0 and rows["mean"]["n_censored_test"] == 8
     cov = {c["level"]: c["coverage"] for c in report["intervals"]}
     assert set(cov) == {0.8, 0.9, 0.95} and cov[0.8] <= cov[0.9] <= cov[0.95]
-    assert (root / "models" / "log10_sigma" / "manifest.json").is_file()
+    manifest = json.loads((root / "models" / "log10_sigma" / "manifest.json").read_text())
+    assert report["feature_kind"] == "composition" == manifest["features"]["kind"]
+    assert manifest["features"]["structure_features"] == []  # served from a formula alone
+    assert manifest["features"]["names"] == manifest["feature_names"]
     for fig in report["figures"]:
         with open(fig, "rb") as fh:
             assert fh.read(8) == b"\x89PNG\r\n\x1a\n"
@@ -62,6 +65,7 @@ def test_predict_json_with_intervals_and_bad_formula(trained) -> None:
         assert p["log10_sigma_low"] <= p["log10_sigma_mean"] <= p["log10_sigma_high"]
         assert p["sigma_S_cm"] == pytest.approx(10 ** p["log10_sigma_mean"])
         assert p["level"] == 0.9 and p["model"] in ("mean", "dt")
+    assert out["model"]["feature_kind"] == "composition"
     assert len(out["rejected"]) == 1 and "Xx2Q" in out["rejected"][0]
 
 
@@ -96,3 +100,12 @@ def test_obelix_table_masks_randomised_positions(trained) -> None:
         assert data.X[col].isna().all()
     assert data.X["space_group_number"].notna().all()  # tabulated for every row
     assert np.all(data.y[data.censored] <= -8.0 + 1e-9)  # bounds are <1E-8 or <1E-10
+
+
+def test_predict_without_saved_model_says_how_and_trains_nothing(tmp_path) -> None:
+    res = runner.invoke(app, ["predict", "Li3PS4", "--model-dir", str(tmp_path), "--json"])
+    assert res.exit_code != 0
+    err = json.loads(res.stdout)["error"]
+    assert "no saved log10_sigma model" in err and "superionic train --target log10_sigma" in err
+    assert "train_if_missing" in err
+    assert list(tmp_path.iterdir()) == []

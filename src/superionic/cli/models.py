@@ -23,6 +23,9 @@ def register(app: typer.Typer) -> None:
         extra: bool = typer.Option(False, "--extra/--no-extra", help="Add leak-filtered "
                                    "labels from other data sets (train side only on obelix)."),
         censor: str = typer.Option("impute", help="Censored labels: impute | exclude | bound"),
+        censored_as: str = typer.Option(
+            "bound", "--censored-as", help="Value of a censored label (<1E-10) in training and "
+            "scoring: bound (its bound) | paper (1E-15 S/cm, the OBELiX authors' rule)."),
         level: float = typer.Option(0.9, help="Nominal coverage of the reported intervals."),
         save: bool = typer.Option(True, "--save/--no-save", help="Save the best model."),
         features: str = typer.Option("composition", help="composition (served from a formula; "
@@ -37,7 +40,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Evaluate models on the three splits (nested CV), then fit and save the best one."""
         from superionic.config import load_settings
+        from superionic.models.dataset import build_target_data
         from superionic.models.evaluate import SPLITS
+        from superionic.models.targets import CENSORED_AS
         from superionic.models.workflow import run_training
         from superionic.models.zoo import parse_model_list
 
@@ -48,23 +53,33 @@ def register(app: typer.Typer) -> None:
             bad = [s for s in splits if s not in SPLITS]
             if bad:
                 raise ValueError(f"unknown split {bad[0]!r}; choose obelix, group, random or all")
+            if censored_as not in CENSORED_AS:
+                raise ValueError(f"--censored-as must be one of {', '.join(CENSORED_AS)}, "
+                                 f"got {censored_as!r}")
         except ValueError as exc:
             fail(str(exc), as_json=as_json)
         mdir = model_path(model_dir or default_model_dir(settings), target, settings.mobile_ion)
         try:
+            data = build_target_data(target, settings.data_dir, settings.mobile_ion, extra=extra,
+                                     censored_as=censored_as)
             report = run_training(
                 target, settings.data_dir, settings.mobile_ion, names, splits, budget=budget,
                 n_splits=n_splits, seed=settings.seed, extra=extra, censor_strategy=censor,
                 level=level, out=out, model_dir=mdir if save else None, feature_kind=features,
-                progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
+                data=data, progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
         except (ValueError, FileNotFoundError) as exc:
             fail(str(exc), as_json=as_json)
+        report["censored_as"] = censored_as
         if as_json:
             emit_json(report)
             return
+        err_console.print(f"censored labels valued as: {censored_as}")
         for row in report["rows"]:
+            cov = row.get("coverage_90")
             err_console.print(f"{row['split']:>7} {row['model']:>9}  MAE {row['mae']:.3f}  "
-                              f"R2 {row['r2']:.3f}  Spearman {row['spearman']:.3f}")
+                              f"R2 {row['r2']:.3f}  Spearman {row['spearman']:.3f}"
+                              + ("" if cov is None else f"  90% coverage {cov:.2f} width "
+                                 f"{row['interval_width_90']:.1f}"))
         best = report["best"]
         err_console.print(f"best: {best['model']} on {best['split']} (MAE {best['mae']:.3f})")
 
