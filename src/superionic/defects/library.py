@@ -282,7 +282,7 @@ _ENTRIES: tuple[ReferenceStructure, ...] = (
                  "model orders the published cubic Li sites by Ewald energy in the 96-atom "
                  "primitive cell, then removes 0.5 Li per formula unit with Ta on Zr "
                  "(V_Li' + Ta_Zr^., placed apart among the lowest-Ewald configurations); the lattice is "
-                 "the undoped one (12.968 A; Ta-doped cells are ~0.2 % smaller)")),
+                 "the undoped one (12.968 A)")),
     ReferenceStructure(
         name="Li4TiO4", formula="Li4TiO4", space_group="Cmcm", number=63, lattice={},
         sites=(), oxidation_states={"Li": 1, "Ti": 4, "O": -2},
