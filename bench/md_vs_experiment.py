@@ -147,7 +147,16 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
         return None
     try:
         t0 = time.time()
-        structure = library.get_structure(name)
+        ref = library.get_reference(name)
+        if getattr(ref, "md_model", None) is not None:
+            # the library's MD model (cubic LLZO -> Ta-doped Li6.5La3Zr1.5Ta0.5O12, ordered,
+            # V_Li' + Ta_Zr^.): the workflow then only checks it fits the atom range
+            prepared = library.md_cell(name, atom_range=atom_range)
+            structure = prepared.structure
+            (folder / "md_model.json").write_text(json.dumps(prepared.to_dict(), indent=1,
+                                                             default=str))
+        else:
+            structure = library.get_structure(name)
         proto = protocol_for(potential, atom_range, overrides)
         print(f"[{potential}] {name}: start (pid {os.getpid()})", file=sys.stderr, flush=True)
         series = proto.run(structure, folder, structure_source="structure library")
@@ -187,9 +196,10 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
         ref = refs.get(name)
         temps = s.get("temperatures", [])
         rows.append({
-            "formula": name if name != "Li7La3Zr2O12" else "Li7La3Zr2O12",
+            "formula": _library_formula(name),
             "library_name": name, "potential": potential, "n_atoms": s.get("n_atoms"),
             "cell_formula": (s.get("prepare") or {}).get("formula"),
+            "cell_model": _md_model_note(path.parent),
             "temperatures_K": [t["temperature_K"] for t in temps],
             "statuses": [t["status"] for t in temps],
             "time_ps": [t["time_ps"] for t in temps],
@@ -203,6 +213,23 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
     rows.sort(key=lambda r: (r["potential"] != "chgnet", r["potential"],
                              order.get(r["library_name"], 99)))
     return rows
+
+
+def _library_formula(name: str) -> str:
+    from superionic.defects import library
+
+    try:
+        return library.get_reference(name).formula
+    except KeyError:
+        return name
+
+
+def _md_model_note(folder: Path) -> str | None:
+    path = folder / "md_model.json"
+    if not path.exists():
+        return None
+    d = json.loads(path.read_text())
+    return (d.get("vacancies") or {}).get("formula") or d.get("formula")
 
 
 def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:

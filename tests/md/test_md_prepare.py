@@ -86,8 +86,20 @@ def test_sampled_ordering_is_reproducible_by_seed() -> None:
     assert a == b
 
 
-def test_vacancy_with_schottky_compensation_is_the_lowest_ewald_pair() -> None:
+def test_vacancy_with_schottky_compensation_separated_by_default() -> None:
     out = prepare_structure(li3clo(), atom_range=(40, 40), n_vacancies=1, seed=3)
+    assert out.composition == Composition("Li23Cl7O8")
+    note = out.properties["prepare"]["vacancies"]
+    # the Cl vacancy is as far from the Li vacancy as the 2x2x2 cell allows
+    full = li3clo() * (2, 2, 2)
+    li_vac = full[0]  # all Li sites are equivalent
+    far = max(site.distance(li_vac) for site in full if site.specie.symbol == "Cl")
+    assert note["separation_A"] == pytest.approx(far, abs=1e-3)
+
+
+def test_vacancy_with_schottky_compensation_lowest_ewald_pair() -> None:
+    out = prepare_structure(li3clo(), atom_range=(40, 40), n_vacancies=1, seed=3,
+                            placement="lowest_ewald")
     assert out.composition == Composition("Li23Cl7O8")  # Li3-xOCl1-x with x = 1/8
     oxi = {"Li": 1, "Cl": -1, "O": -2}
     assert abs(check_neutral(out, oxi)) < 1e-9

@@ -247,8 +247,9 @@ def _plain(structure: Structure) -> Structure:
 
 def prepare_cell(structure: Structure, *, atom_range: tuple[int, int] = DEFAULT_ATOM_RANGE,
                  n_vacancies: int = 0, ion: str = "Li", compensate: str | None = "auto",
-                 dopant: str | None = None, seed: int = 0, max_enumerate: float = 2.0e4,
-                 n_samples: int = 40, allow_primitive: bool = True) -> PreparedCell:
+                 dopant: str | None = None, placement: str = "separated", seed: int = 0,
+                 max_enumerate: float = 2.0e4, n_samples: int = 40,
+                 allow_primitive: bool = True) -> PreparedCell:
     """Ordered supercell of ``structure`` in ``atom_range`` with optional ``ion`` vacancies.
 
     ``compensate``: ``"auto"`` (the default mechanism of
@@ -256,12 +257,18 @@ def prepare_cell(structure: Structure, *, atom_range: tuple[int, int] = DEFAULT_
     substitution in oxides), an anion symbol (vacancies of that anion), a mechanism name of
     :data:`~superionic.defects.li_defects.MECHANISMS`, or ``None`` (no compensation: a charged
     cell); ``dopant`` names the substituting element of the ``aliovalent`` mechanism (default:
-    chosen by ionic radius). The same ``seed`` gives the same cell.
+    chosen by ionic radius). ``placement``: ``"separated"`` (default: among the
+    :data:`N_PLACEMENTS` lowest-Ewald distinct configurations, the one whose compensating defects
+    are farthest from the ion vacancies: free carriers, e.g. a separated Schottky pair in
+    Li3-xOCl1-x) or ``"lowest_ewald"`` (the lowest Ewald energy: in Li3ClO the bound nearest-
+    neighbour V_Li'-V_Cl^. pair). The same ``seed`` gives the same cell.
     """
     from superionic.defects.ordering import order_structure
 
     if n_vacancies < 0:
         raise ValueError("number of vacancies must be >= 0")
+    if placement not in PLACEMENTS:
+        raise ValueError(f"placement must be one of {', '.join(PLACEMENTS)}; got {placement!r}")
     work = integral_occupancies(structure)
     base_cell, choice = choose_supercell(work, atom_range, allow_primitive=allow_primitive)
     mult = choice.multiplier
@@ -281,7 +288,7 @@ def prepare_cell(structure: Structure, *, atom_range: tuple[int, int] = DEFAULT_
         count = best.info.get("n_combinations")
     vac: dict[str, Any] = {}
     if n_vacancies:
-        cell, vac = _remove_ions(cell, n_vacancies, ion, compensate, dopant, seed)
+        cell, vac = _remove_ions(cell, n_vacancies, ion, compensate, dopant, placement, seed)
     return PreparedCell(structure=cell, source_formula=structure.composition.formula,
                         supercell=choice, ordering_method=method, ordering_seed=seed,
                         ewald_energy_eV=energy, n_orderings=count, vacancies=vac)
@@ -304,7 +311,7 @@ def _mechanism_for(compensate: str | None, oxi: dict[str, float]) -> tuple[str |
 
 
 def _remove_ions(cell: Structure, n: int, ion: str, compensate: str | None,
-                 dopant: str | None, seed: int) -> tuple[Structure, dict[str, Any]]:
+                 dopant: str | None, placement: str, seed: int) -> tuple[Structure, dict[str, Any]]:
     """``n`` ``ion`` vacancies in ``cell`` (planned and placed by superionic.defects)."""
     from superionic.defects.enumerate import enumerate_configurations
     from superionic.defects.li_defects import plan_defects
@@ -321,18 +328,45 @@ def _remove_ions(cell: Structure, n: int, ion: str, compensate: str | None,
     plan = plan_defects(decorated, mode="vacancy", x=n / z, mechanism=mechanism, ion=ion,
                         oxidation_states=oxi, formula_units=z, host=host, dopant=dopant, force=force,
                         supercell=(1, 1, 1), x_tol=1e-9)
-    enum = enumerate_configurations(decorated, plan.operations, n_configs=1, seed=seed)
+    enum = enumerate_configurations(decorated, plan.operations, seed=seed,
+                                    n_configs=1 if placement == "lowest_ewald" else N_PLACEMENTS)
     if not enum.variants:
         raise ValueError(f"{cell.composition.reduced_formula}: no configuration of {n} {ion} "
                          "vacancies found")
     best = enum.variants[0]
+    separation = _separation(decorated, best.changed_sites, ion)
+    if placement == "separated":
+        scored = [(_separation(decorated, v.changed_sites, ion), -k, v)
+                  for k, v in enumerate(enum.variants)]
+        separation, _, best = max(scored, key=lambda t: (-1.0 if t[0] is None else round(t[0], 3),
+                                                         t[1]))
     note = {"ion": ion, "n_vacancies": n, "mechanism": plan.mechanism,
             "default_reason": plan.default_reason, "kroger_vink": plan.kroger_vink,
             "formula": plan.formula, "charge_balanced": plan.charge_balanced,
-            "placement": f"lowest Ewald energy ({enum.method})",
+            "placement": placement if placement == "lowest_ewald" else
+            f"separated (most separated of the {len(enum.variants)} lowest-Ewald configurations)",
+            "separation_A": None if separation is None else round(separation, 3),
             "ewald_eV": round(best.ewald_energy_eV, 6),
             "changed_sites": {k: list(v) for k, v in best.changed_sites.items()}}
     return _plain(best.structure), note
+
+
+#: How vacancies and their compensating defects are placed (see :func:`prepare_cell`).
+PLACEMENTS = ("separated", "lowest_ewald")
+#: Distinct lowest-Ewald configurations among which ``placement="separated"`` chooses.
+N_PLACEMENTS = 30
+
+
+def _separation(cell: Structure, changed: dict[str, list[int]], ion: str) -> float | None:
+    """Smallest distance (Angstrom) between an ion vacancy and a compensating defect site
+    (None when there is no compensating defect on a lattice site)."""
+    ion_sites = [i for label, idx in changed.items() if label.startswith("vacancy:")
+                 and label.split(":", 1)[1].split("@")[0] == ion for i in idx]
+    other = [i for label, idx in changed.items() for i in idx
+             if i not in ion_sites and i < len(cell)]
+    if not ion_sites or not other:
+        return None
+    return float(cell.distance_matrix[np.ix_(ion_sites, other)].min())
 
 
 def check_neutral(structure: Structure, oxidation_states: dict[str, float] | None = None) -> float:

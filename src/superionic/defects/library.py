@@ -281,8 +281,8 @@ _ENTRIES: tuple[ReferenceStructure, ...] = (
             note="the measured cubic conductor is Ta-stabilised (Li6.4La3Zr1.4Ta0.6O12); the MD "
                  "model orders the published cubic Li sites by Ewald energy in the 96-atom "
                  "primitive cell, then removes 0.5 Li per formula unit with Ta on Zr "
-                 "(V_Li' + Ta_Zr^., both placed at the lowest Ewald energy); the lattice is "
-                 "the undoped one (12.968 A; Ta-doped cells are ~0.2 % smaller)")),
+                 "(V_Li' + Ta_Zr^., placed apart among the lowest-Ewald configurations); the lattice is "
+                 "the undoped one (12.968 A)")),
     ReferenceStructure(
         name="Li4TiO4", formula="Li4TiO4", space_group="Cmcm", number=63, lattice={},
         sites=(), oxidation_states={"Li": 1, "Ti": 4, "O": -2},

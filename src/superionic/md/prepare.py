@@ -82,19 +82,22 @@ def _structure_from_mp_fixture(mp_id: str, data_dir: Path | None) -> Structure:
 
 def prepare_structure(structure: Structure, *, atom_range: tuple[int, int] = DEFAULT_ATOM_RANGE,
                       n_vacancies: int = 0, ion: str = "Li", compensate: str | None = "auto",
-                      max_orderings: float = 2.0e4, seed: int = 0) -> Structure:
+                      max_orderings: float = 2.0e4, seed: int = 0,
+                      placement: str = "separated") -> Structure:
     """Ordered, charge-neutral supercell in ``atom_range`` with optional ``ion`` vacancies.
 
     A thin call of :func:`superionic.defects.cell.prepare_cell` (supercell search over the
     conventional and primitive cells, Ewald ordering of partial occupancies in the whole
     supercell, exhaustive up to ``max_orderings`` orderings and sampled above, vacancies with
-    the compensation of :func:`superionic.defects.li_defects.plan_defects`). The returned
+    the compensation of :func:`superionic.defects.li_defects.plan_defects`, placed
+    ``"separated"`` or at the ``"lowest_ewald"`` energy). The returned
     structure's ``properties["prepare"]`` is :meth:`PreparedCell.to_dict` (JSON-safe).
     """
     from superionic.defects.cell import prepare_cell
 
     cell = prepare_cell(structure, atom_range=atom_range, n_vacancies=n_vacancies, ion=ion,
-                        compensate=compensate, seed=seed, max_enumerate=max_orderings)
+                        compensate=compensate, seed=seed, max_enumerate=max_orderings,
+                        placement=placement)
     out = cell.structure.copy()
     out.properties = {"prepare": cell.to_dict()}
     return out
