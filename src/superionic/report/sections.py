@@ -388,15 +388,18 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
             target = f"{anchor('md', formula)}-arrhenius" if arr and Path(arr).is_file() \
                 else anchor("md", formula)
             mcell = Cell(f'<a href="#{target}">{esc(words)}</a>', words)
-        else:
-            mcell = Cell('<span class="muted">not run</span>', "~")
+        elif "md" in view.stages:
+            mcell = Cell('<span class="muted">not simulated</span>', "~")
+        else:  # the MD stage has not run: the column is dropped and listed in the note
+            mcell = Cell(NC, None)
         near = index.nearest(formula, 2)
         ncell_parts = []
         for a in near:
             sv = sigma_text(fm.from_log10(a.log10_sigma_S_cm), 2)
             bound = "< " if a.censor == "upper" else ("> " if a.censor == "lower" else "")
+            d = "d < 0.01" if a.distance < 0.005 else f"d = {a.distance:.2f}"
             same = (" <span class='sub'>(itself)</span>" if a.distance < 1e-9
-                    else f" <span class='sub'>d = {a.distance:.2f}</span>")
+                    else f" <span class='sub'>{d}</span>")
             ncell_parts.append(f"<span class='nw'>{formula_html(a.formula)} {bound}"
                                f"{esc(sv or '')}{same}</span>")
         ncell = Cell("".join(ncell_parts), near[0].distance if near else None) \
@@ -792,15 +795,22 @@ def methods_section(view: CampaignView, software: Mapping[str, str], raw_name: s
     from superionic.data.registry import DATASETS
 
     parts = ["<h2 id='methods'>Methods and provenance</h2>"]
-    parts.append(
-        "<p>Measured room-temperature conductivities from the data sets below were merged per "
-        "reduced composition (censored bounds kept as bounds) and featurised from composition. "
-        "Models were compared by nested cross-validation; the best one predicts log₁₀σ with a "
-        "90 % interval for every compound of the offline Materials Project pool that passes the "
-        "stability, band-gap and electrochemical-window filters. The shortlist was ranked by a "
-        "composite score; the best-ranked candidates with a structure were simulated by MD and "
-        "analysed with an Arrhenius fit only where diffusion was significant in a solid "
-        "framework. One active-learning round proposes the next measurements.</p>")
+    method = {
+        "data": "Measured room-temperature conductivities from the data sets below were merged "
+                "per reduced composition (censored values kept as bounds).",
+        "models": "Models of log₁₀σ on composition features were compared by nested "
+                  "cross-validation on each split; the best one predicts log₁₀σ with a 90 % "
+                  "interval.",
+        "screen": "Every compound of the offline Materials Project pool was passed through the "
+                  "stability, band-gap and electrochemical-window filters; the survivors were "
+                  "predicted and ranked by a composite score.",
+        "md": "The best-ranked candidates with an MD-ready structure were simulated with a "
+              "machine-learned potential; an Arrhenius fit (and σ(300 K)) is reported only where "
+              "diffusion was significant at two or more temperatures in a solid framework, "
+              "otherwise a bound or a verdict.",
+        "active": "One active-learning round proposes the next measurements.",
+    }
+    parts.append("<p>" + " ".join(t for k, t in method.items() if k in view.stages) + "</p>")
     data = view.summary("data")
     sets = [d for d in data.get("data_sets", []) or [] if isinstance(d, Mapping)]
     if sets:
