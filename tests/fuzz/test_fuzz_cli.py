@@ -294,3 +294,10 @@ def test_subprocess_exit_code_and_no_traceback(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert json.loads(res.stdout)["kind"] == "bad file"
+
+
+def test_predict_refuses_bad_formulas_before_loading_a_model(tmp_path: Path, capsys) -> None:
+    """``predict LiO0`` answered as if it were Li metal; now refused before any model work."""
+    code, doc, _ = run_cli(["predict", "LiO0", "Li1e400O", "--model-dir", tmp_path], capsys)
+    assert code == 2 and doc["kind"] == "bad formula" and "zero" in doc["error"]
+    assert list(tmp_path.iterdir()) == []

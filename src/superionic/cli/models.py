@@ -108,6 +108,16 @@ def register(app: typer.Typer) -> None:
                 raise ValueError(f"--level must be between 0 and 1, got {level}")
         except ValueError as exc:
             fail(str(exc), as_json=as_json)
+        from superionic.formula import FormulaError, parse_amounts
+
+        bad = []
+        for f in formulas:  # before a model is loaded: no formula, no work
+            try:
+                parse_amounts(f)
+            except FormulaError as exc:
+                bad.append(str(exc))
+        if len(bad) == len(formulas):
+            fail("; ".join(bad), kind="bad formula", option="formulas")
         mdir = model_path(model_dir or default_model_dir(settings), target, settings.mobile_ion)
         try:
             report = predict_formulas(
@@ -120,8 +130,12 @@ def register(app: typer.Typer) -> None:
             fail(f"{type(exc).__name__}: {exc}", as_json=as_json)
         if as_json:
             emit_json(report)
+            if not report["predictions"]:
+                raise typer.Exit(1)
             return
         for p in report["predictions"]:
             err_console.print(p)
         for r in report["rejected"]:
             err_console.print(f"[yellow]skipped[/yellow] {r}")
+        if not report["predictions"]:
+            fail("no formula could be predicted", code=1, kind="no result")

@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -63,12 +61,12 @@ def file_url(folder: str, f: DataFile, base_url: str | None) -> str | None:
 
 def download(url: str, dest: Path, expected_sha256: str, timeout_s: float = 60.0) -> None:
     """Stream ``url`` to ``dest`` atomically if its sha256 is ``expected_sha256``."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    from superionic.fileio import atomic_path
+
     h = hashlib.sha256()
-    try:
+    with atomic_path(dest, suffix=".part") as tmp:  # moved onto dest only if all went well
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:
+            with open(tmp, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:
                 for block in iter(lambda: resp.read(1 << 20), b""):
                     h.update(block)
                     out.write(block)
@@ -79,10 +77,6 @@ def download(url: str, dest: Path, expected_sha256: str, timeout_s: float = 60.0
         if h.hexdigest() != expected_sha256:
             raise ChecksumError(f"{url}: sha256 {h.hexdigest()} differs from the registry's "
                                 f"{expected_sha256}; {dest} not written")
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def fetch(name: str, dest_dir: str | Path, base_url: str | None = None, timeout_s: float = 60.0,
