@@ -30,6 +30,7 @@ def test_bounds_errors_and_intervals():
     assert fm.pm(0.300011602, 9e-15, "eV") == "0.30 eV"  # an error with no information
     lo, hi = fm.from_log10(-4.6), fm.from_log10(-1.4)
     assert fm.interval(lo, hi) == "3×10⁻⁵ – 4×10⁻²"
+    assert fm.fixed(-0.00016, 3) == "0.000" and fm.fixed(-0.0016, 3) == "−0.002"
     assert fm.plain([{}]) is None and fm.plain({}) is None and fm.plain(None) is None
     assert fm.plain(0.03) == "0.03" and fm.plain({"a": 1.5, "b": None}) == "a = 1.5"
 
