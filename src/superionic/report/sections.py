@@ -371,7 +371,9 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
             link = f'<a href="https://next-gen.materialsproject.org/materials/{esc(mid)}">{esc(mid)}</a>'
             sub = sub.replace(esc(mid), link) if mid in (src or "") else \
                 (f"{link}; {sub}" if sub else link)
-        fcell = Cell(f'<b>{formula_html(formula)}</b>'
+        why = "; ".join(_reasons(c))
+        title = f' title="why this rank: {esc(why)}"' if why else ""
+        fcell = Cell(f'<b{title}>{formula_html(formula)}</b>'
                      + (f'<br><span class="sub">{sub}</span>' if sub else ""), formula)
         mean = fm.from_log10(c.get("log10_sigma_mean"))
         band = fm.interval(fm.from_log10(c.get("log10_sigma_low")),
