@@ -303,6 +303,50 @@ VERDICT_WORDS = {"arrhenius": "Arrhenius fit", "no diffusion": "no diffusion",
                  "inconclusive (budget)": "inconclusive within the time budget"}
 
 
+def md_temperatures(view: CampaignView) -> list[float]:
+    """The MD temperatures (K): every temperature an entry reports, else the protocol's list."""
+    temps = {fm.finite(t.get("temperature_K")) for e in view.md_entries().values()
+             for t in e.get("temperatures", []) or [] if isinstance(t, Mapping)}
+    temps.discard(None)
+    if not temps:
+        proto = view.summary("md").get("protocol") or view.summary("md").get("budget") or {}
+        listed = proto.get("temperatures_K") if isinstance(proto, Mapping) else None
+        temps = {fm.finite(x) for x in listed or []} - {None}
+    return sorted(t for t in temps if t is not None)
+
+
+def protocol_html(proto: Mapping[str, Any]) -> str:
+    """One sentence with the protocol's main settings, the full settings behind <details>."""
+    g = fm.general
+    bits = []
+    if proto.get("potential"):
+        bits.append(f"potential {esc(str(proto['potential']))}")
+    if g(proto.get("timestep_fs")):
+        bits.append(f"time step {g(proto['timestep_fs'])} fs")
+    if g(proto.get("equil_ps")):
+        bits.append(f"{g(proto['equil_ps'])} ps equilibration")
+    if g(proto.get("prod_ps")):
+        bits.append(f"{g(proto['prod_ps'])} ps production per temperature")
+    if g(proto.get("max_ps_per_temperature")):
+        bits.append(f"up to {g(proto['max_ps_per_temperature'])} ps per temperature"
+                    + (f" (until D is known to {g(100 * proto['target_rel_err'])} %)"
+                       if g(proto.get("target_rel_err")) else ""))
+    listed = proto.get("temperatures_K")
+    if isinstance(listed, list) and listed:
+        bits.append("temperatures " + ", ".join(kelvin(t) or "?" for t in listed) + " K")
+    elif g(proto.get("T_start_K")):
+        bits.append(f"temperatures from {g(proto['T_start_K'])} K down in "
+                    f"{g(proto.get('T_step_K')) or '?'} K steps to "
+                    f"{g(proto.get('T_min_K')) or '?'} K")
+    if g(proto.get("n_sigma")):
+        bits.append(f"diffusion significant when D &gt; {g(proto['n_sigma'])} errors")
+    text = f"<p>Protocol: {'; '.join(bits)}.</p>" if bits else ""
+    full = kv_table([(fm.humanize(str(k)), fm.plain(v)) for k, v in proto.items()])
+    if full:
+        text += f"<details><summary>Every MD setting</summary>{full}</details>"
+    return text
+
+
 def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
     sents = []
     f = funnel_sentence(view)
@@ -327,9 +371,7 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
         counts: dict[str, list[str]] = {}
         for formula, e in md.items():
             counts.setdefault(md_verdict(e), []).append(formula_html(formula))
-        proto = view.summary("md").get("protocol") or view.summary("md").get("budget") or {}
-        temps = proto.get("temperatures_K") if isinstance(proto, Mapping) else None
-        temps = sorted(t for t in (fm.finite(x) for x in temps or []) if t is not None)
+        temps = md_temperatures(view)
         how = ""
         if temps:
             how = (f", {kelvin(temps[0])}–{kelvin(temps[-1])} K" if len(temps) > 1
@@ -719,9 +761,7 @@ def md_section(view: CampaignView, figs: Figures) -> str:
     parts = ["<h2 id='md'>Molecular dynamics</h2>"]
     proto = s.get("protocol") or s.get("budget") or {}
     if isinstance(proto, Mapping) and proto:
-        parts.append("<p>Protocol: " + esc(fm.plain({fm.humanize(k): v
-                                                        for k, v in proto.items()}) or "")
-                     + ".</p>")
+        parts.append(protocol_html(proto))
     if s.get("note"):
         parts.append(f"<p>{esc(str(s['note']))}</p>")
     for formula, e in view.md_entries().items():
@@ -769,6 +809,11 @@ def md_section(view: CampaignView, figs: Figures) -> str:
                                  Cell.text(d, None if t in molten else fm.finite(v), True)])
             if rows:
                 body.append(table([("T, K", True), ("D, cm²/s", True)], rows, "narrow"))
+        failed = [f for f in (e.get("failed") or e.get("failed_temperatures") or []) if f]
+        if failed:
+            body.append("<p>Runs that failed: " + "; ".join(
+                esc(f"{kelvin(f.get('temperature_K'))} K: {f.get('error')}"
+                    if isinstance(f, Mapping) else str(f)) for f in failed) + ".</p>")
         plots = e.get("plots") if isinstance(e.get("plots"), Mapping) else {}
         fig = []
         for kind, caption in (("arrhenius", "Arrhenius plot with confidence band"),
