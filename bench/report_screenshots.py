@@ -2,7 +2,7 @@
 Chromium and page 1 of the PDF (``superionic report --pdf``), written to docs/img/.
 
     python bench/report_screenshots.py                       # the test fixture campaign
-    python bench/report_screenshots.py --workspace workspace --campaign default   # a real one
+    python bench/report_screenshots.py --workspace workspace --suffix _demo   # a real campaign
 
 Without ``--workspace`` the store is the one tests/report/campaign_fixture.py writes (its
 numbers are test inputs, not results; the page title says so). Prints where the candidate table
@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--workspace", type=Path)
     ap.add_argument("--campaign", default="default")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "img")
+    ap.add_argument("--suffix", default="", help="appended to the PNG names, e.g. _demo")
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -53,7 +54,7 @@ def main() -> None:
     index = build_report(store, tmp / "report", title=title)
     pdf = write_pdf(index, tmp / "report" / "report.pdf")
     args.out.mkdir(parents=True, exist_ok=True)
-    first = args.out / "report_first_screen.png"
+    first = args.out / f"report_first_screen{args.suffix}.png"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(),
                                     args=["--no-sandbox", "--disable-gpu"])
@@ -66,7 +67,7 @@ def main() -> None:
                     width: document.documentElement.scrollWidth,
                     height: document.documentElement.scrollHeight}; }""")
         browser.close()
-    stem = args.out / "report_pdf_page1"
+    stem = args.out / f"report_pdf_page1{args.suffix}"
     subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
                     str(pdf), str(stem)], check=True)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)

@@ -30,6 +30,7 @@ def test_bounds_errors_and_intervals():
     assert fm.pm(0.300011602, 9e-15, "eV") == "0.30 eV"  # an error with no information
     lo, hi = fm.from_log10(-4.6), fm.from_log10(-1.4)
     assert fm.interval(lo, hi) == "3×10⁻⁵ – 4×10⁻²"
+    assert fm.fixed(-0.00016, 3) == "0.000" and fm.fixed(-0.0016, 3) == "−0.002"
     assert fm.plain([{}]) is None and fm.plain({}) is None and fm.plain(None) is None
     assert fm.plain(0.03) == "0.03" and fm.plain({"a": 1.5, "b": None}) == "a = 1.5"
 
@@ -58,3 +59,20 @@ def test_nearest_analogues_order_and_self():
     assert near[0].distance == pytest.approx(0.2)
     assert idx.nearest("LiI", 1)[0].distance == 0.0
     assert idx.nearest("not a formula", 2) == []
+
+
+def test_md_protocol_sentence():
+    """The MD protocol of the arrhenius workflow (its to_dict keys) reads as one sentence."""
+    from superionic.report.sections import protocol_html
+
+    proto = {"potential": "chgnet", "ion": "Li", "cell": {"atom_range": [60, 160]},
+             "timestep_fs": 2.0, "equil_ps": 1.0, "segment_ps": 2.0,
+             "max_ps_per_temperature": 20.0, "target_rel_err": 0.2, "T_start_K": 1200.0,
+             "T_step_K": 150.0, "T_min_K": 450.0, "n_sigma": 2.0, "temperatures_K": None}
+    html = protocol_html(proto)
+    assert ("Protocol: potential chgnet; time step 2 fs; 1 ps equilibration; up to 20 ps per "
+            "temperature (until D is known to 20 %); temperatures from 1200 K down in 150 K "
+            "steps to 450 K; diffusion significant when D &gt; 2 errors.") in html
+    assert "<details>" in html and "None" not in html
+    fixed = protocol_html({"temperatures_K": [800.0, 1000.0], "prod_ps": 20.0})
+    assert "20 ps production per temperature; temperatures 800, 1000 K" in fixed

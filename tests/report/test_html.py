@@ -56,6 +56,7 @@ def test_first_screen_is_the_answer(page):
 def test_page_fits_loads_and_is_clean(page):
     assert page["errors"] == []
     assert page["scroll_width"] <= 1280 and page["overflow_open"] <= 1280, page["wide"]
+    assert page["spill"] == []  # no cell's content runs into its neighbour
     assert page["images"] and all(i["ok"] for i in page["images"]), page["images"]
     # Arrhenius, MSD, van Hove of the MD candidates; parity, SHAP, heatmap of the models
     srcs = " ".join(i["src"] for i in page["images"])

@@ -50,7 +50,10 @@ def check_page(browser, index: Path, screenshot: Path, first_screen: Path | None
       const wide = Array.from(document.querySelectorAll('body *')).filter(
         e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
         .map(e => e.tagName + '.' + e.className).slice(0, 10);
-      return {cands_top: r ? r.top : null, cands_bottom: r ? r.bottom : null, row_bottoms: rows,
+      const spill = Array.from(document.querySelectorAll('td')).filter(
+        c => c.offsetParent !== null && c.scrollWidth > c.clientWidth + 1)
+        .map(c => c.textContent.slice(0, 40)).slice(0, 10);
+      return {spill: spill, cands_top: r ? r.top : null, cands_bottom: r ? r.bottom : null, row_bottoms: rows,
               scroll_width: document.documentElement.scrollWidth,
               client_width: document.documentElement.clientWidth, wide: wide};
     }""")

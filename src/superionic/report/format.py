@@ -81,6 +81,8 @@ def fixed(value: Any, decimals: int = 2) -> str | None:
     x = finite(value)
     if x is None:
         return None
+    if round(x, decimals) == 0:
+        x = 0.0  # no "−0.000"
     return f"{x:.{decimals}f}".replace("-", "−")
 
 

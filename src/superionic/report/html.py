@@ -44,7 +44,7 @@ th,td{border-bottom:1px solid var(--line);padding:3px 6px;text-align:left;vertic
  overflow-wrap:anywhere}
 thead th{background:var(--head);font-weight:600;cursor:pointer;user-select:none;
  border-bottom:2px solid #b8bec6;white-space:normal}
-thead th.num,td.num{text-align:right}td.num{white-space:nowrap;overflow-wrap:normal}
+thead th.num,td.num{text-align:right}td.num{white-space:nowrap;overflow-wrap:normal}td.num .nc,td.num .sub{white-space:normal}
 thead th{overflow-wrap:normal}
 thead th.asc:after{content:" \\2191";color:var(--fg)}thead th.desc:after{content:" \\2193";color:var(--fg)}
 tbody tr:nth-child(even){background:#fafbfc}

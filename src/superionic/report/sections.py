@@ -183,12 +183,26 @@ def window(c: Mapping[str, Any]) -> tuple[str | None, float | None]:
     return None, None
 
 
+VERDICTS = ("arrhenius", "inconclusive", "inconclusive (budget)", "no diffusion", "molten")
+
+
+def md_verdict(e: Mapping[str, Any]) -> str:
+    """The entry's verdict; entries written before verdicts were contract keys (free text, a
+    ``molten`` list) are mapped onto them."""
+    v = str(e.get("verdict") or "")
+    if v in VERDICTS:
+        return v
+    if fm.finite(e.get("sigma300_S_cm")):
+        return "arrhenius"
+    if isinstance(e.get("molten"), list) and e["molten"]:
+        return "molten"
+    return "inconclusive"
+
+
 def md_verdict_words(e: Mapping[str, Any], short: bool = False) -> str:
     """The MD verdict in words (bounds as bounds), from an MD stage entry."""
-    verdict = str(e.get("verdict") or "")
+    verdict = md_verdict(e)
     temps = [t for t in e.get("temperatures", []) or [] if isinstance(t, Mapping)]
-    if not verdict:  # entries written before verdicts existed
-        verdict = "arrhenius" if fm.finite(e.get("sigma300_S_cm")) else "inconclusive"
     if verdict == "arrhenius":
         s = sigma_text(e.get("sigma300_S_cm"))
         band = fm.interval(e.get("sigma300_low_S_cm"), e.get("sigma300_high_S_cm"))
@@ -213,11 +227,12 @@ def md_verdict_words(e: Mapping[str, Any], short: bool = False) -> str:
     if verdict == "no diffusion":
         text = "no diffusion"
     elif verdict == "molten":
-        molten = [kelvin(t.get("temperature_K")) for t in temps if t.get("status") == "molten"]
-        text = "framework melted" + (f" at {', '.join(m for m in molten if m)} K" if molten else "")
+        molten = [f"{kelvin(t.get('temperature_K'))} K" for t in temps
+                  if t.get("status") == "molten"]
+        if not molten and isinstance(e.get("molten"), list):  # older entries: "1200 K (Cl, O)"
+            molten = [str(m) for m in e["molten"]]
+        text = "framework melted" + (f" at {', '.join(m for m in molten if m)}" if molten else "")
         text += "; no extrapolation"
-    elif verdict.startswith("no Arrhenius"):  # old free-text verdict
-        text = "inconclusive"
     else:
         text = verdict
     if bound:
@@ -288,6 +303,50 @@ VERDICT_WORDS = {"arrhenius": "Arrhenius fit", "no diffusion": "no diffusion",
                  "inconclusive (budget)": "inconclusive within the time budget"}
 
 
+def md_temperatures(view: CampaignView) -> list[float]:
+    """The MD temperatures (K): every temperature an entry reports, else the protocol's list."""
+    temps = {fm.finite(t.get("temperature_K")) for e in view.md_entries().values()
+             for t in e.get("temperatures", []) or [] if isinstance(t, Mapping)}
+    temps.discard(None)
+    if not temps:
+        proto = view.summary("md").get("protocol") or view.summary("md").get("budget") or {}
+        listed = proto.get("temperatures_K") if isinstance(proto, Mapping) else None
+        temps = {fm.finite(x) for x in listed or []} - {None}
+    return sorted(t for t in temps if t is not None)
+
+
+def protocol_html(proto: Mapping[str, Any]) -> str:
+    """One sentence with the protocol's main settings, the full settings behind <details>."""
+    g = fm.general
+    bits = []
+    if proto.get("potential"):
+        bits.append(f"potential {esc(str(proto['potential']))}")
+    if g(proto.get("timestep_fs")):
+        bits.append(f"time step {g(proto['timestep_fs'])} fs")
+    if g(proto.get("equil_ps")):
+        bits.append(f"{g(proto['equil_ps'])} ps equilibration")
+    if g(proto.get("prod_ps")):
+        bits.append(f"{g(proto['prod_ps'])} ps production per temperature")
+    if g(proto.get("max_ps_per_temperature")):
+        bits.append(f"up to {g(proto['max_ps_per_temperature'])} ps per temperature"
+                    + (f" (until D is known to {g(100 * proto['target_rel_err'])} %)"
+                       if g(proto.get("target_rel_err")) else ""))
+    listed = proto.get("temperatures_K")
+    if isinstance(listed, list) and listed:
+        bits.append("temperatures " + ", ".join(kelvin(t) or "?" for t in listed) + " K")
+    elif g(proto.get("T_start_K")):
+        bits.append(f"temperatures from {g(proto['T_start_K'])} K down in "
+                    f"{g(proto.get('T_step_K')) or '?'} K steps to "
+                    f"{g(proto.get('T_min_K')) or '?'} K")
+    if g(proto.get("n_sigma")):
+        bits.append(f"diffusion significant when D &gt; {g(proto['n_sigma'])} errors")
+    text = f"<p>Protocol: {'; '.join(bits)}.</p>" if bits else ""
+    full = kv_table([(fm.humanize(str(k)), fm.plain(v)) for k, v in proto.items()])
+    if full:
+        text += f"<details><summary>Every MD setting</summary>{full}</details>"
+    return text
+
+
 def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
     sents = []
     f = funnel_sentence(view)
@@ -311,13 +370,8 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
     if md:
         counts: dict[str, list[str]] = {}
         for formula, e in md.items():
-            v = str(e.get("verdict") or ("arrhenius" if fm.finite(e.get("sigma300_S_cm"))
-                                         else "inconclusive"))
-            v = "inconclusive" if v.startswith("no Arrhenius") else v
-            counts.setdefault(v, []).append(formula_html(formula))
-        proto = view.summary("md").get("protocol") or view.summary("md").get("budget") or {}
-        temps = proto.get("temperatures_K") if isinstance(proto, Mapping) else None
-        temps = sorted(t for t in (fm.finite(x) for x in temps or []) if t is not None)
+            counts.setdefault(md_verdict(e), []).append(formula_html(formula))
+        temps = md_temperatures(view)
         how = ""
         if temps:
             how = (f", {kelvin(temps[0])}–{kelvin(temps[-1])} K" if len(temps) > 1
@@ -328,8 +382,7 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
                           for v, fs in counts.items())
         n = len(md)
         sents.append(f"{what} on {n} candidate{'s' if n != 1 else ''}: {words}.")
-        confirmed = [(f, e) for f, e in md.items() if str(e.get("verdict") or "") == "arrhenius"
-                     or (not e.get("verdict") and fm.finite(e.get("sigma300_S_cm")))]
+        confirmed = [(f, e) for f, e in md.items() if md_verdict(e) == "arrhenius"]
         if confirmed:
             sents.append("MD finds significant diffusion and an Arrhenius fit for " + ", ".join(
                 f"{formula_html(f)} (σ(300 K) ≈ {sigma_text(e.get('sigma300_S_cm'))} S/cm, "
@@ -360,7 +413,9 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
             link = f'<a href="https://next-gen.materialsproject.org/materials/{esc(mid)}">{esc(mid)}</a>'
             sub = sub.replace(esc(mid), link) if mid in (src or "") else \
                 (f"{link}; {sub}" if sub else link)
-        fcell = Cell(f'<b>{formula_html(formula)}</b>'
+        why = "; ".join(_reasons(c))
+        title = f' title="why this rank: {esc(why)}"' if why else ""
+        fcell = Cell(f'<b{title}>{formula_html(formula)}</b>'
                      + (f'<br><span class="sub">{sub}</span>' if sub else ""), formula)
         mean = fm.from_log10(c.get("log10_sigma_mean"))
         band = fm.interval(fm.from_log10(c.get("log10_sigma_low")),
@@ -656,9 +711,14 @@ def models_section(view: CampaignView, figs: Figures) -> str:
                 if c == "params":
                     cells.append(Cell.text(_params_text(v)))
                 elif isinstance(v, float | int) and not isinstance(v, bool):
-                    d = 3 if c in ("mae", "mae_uncensored", "r2", "spearman") else 2
-                    cells.append(Cell.text(fm.fixed(v, d) if c != "n_train" and c != "n_test"
-                                           else fm.count(v), float(v), True))
+                    if c in ("n_train", "n_test"):
+                        txt = fm.count(v)
+                    elif c == "seconds":
+                        txt = fm.sig(v, 2)
+                    else:
+                        txt = fm.fixed(v, 3 if c in ("mae", "mae_uncensored", "r2", "spearman")
+                                       else 2)
+                    cells.append(Cell.text(txt, float(v), True))
                 else:
                     cells.append(Cell.text(fm.plain(v)))
             rows.append(cells)
@@ -701,9 +761,7 @@ def md_section(view: CampaignView, figs: Figures) -> str:
     parts = ["<h2 id='md'>Molecular dynamics</h2>"]
     proto = s.get("protocol") or s.get("budget") or {}
     if isinstance(proto, Mapping) and proto:
-        parts.append("<p>Protocol: " + esc(fm.plain({fm.humanize(k): v
-                                                        for k, v in proto.items()}) or "")
-                     + ".</p>")
+        parts.append(protocol_html(proto))
     if s.get("note"):
         parts.append(f"<p>{esc(str(s['note']))}</p>")
     for formula, e in view.md_entries().items():
@@ -740,13 +798,22 @@ def md_section(view: CampaignView, figs: Figures) -> str:
                                ("D, cm²/s", True), ("σ(T), S/cm", True)], rows, "narrow"))
         else:  # entries written before per-temperature statuses: D at each T from flat keys
             rows = []
+            molten = {m.split(" K")[0]: m for m in e.get("molten", []) or [] if isinstance(m, str)}
             for k, v in e.items():
                 m = re.match(r"^D_cm2_s@([\d.]+)K$", k)
                 if m:
-                    rows.append([Cell.text(m.group(1), float(m.group(1)), True),
-                                 Cell.text(fm.sci(v, 2), fm.finite(v), True)])
+                    t = m.group(1)
+                    d = (f"framework molten{molten[t][len(t) + 2:]}" if t in molten
+                         else fm.sci(v, 2))
+                    rows.append([Cell.text(t, float(t), True),
+                                 Cell.text(d, None if t in molten else fm.finite(v), True)])
             if rows:
                 body.append(table([("T, K", True), ("D, cm²/s", True)], rows, "narrow"))
+        failed = [f for f in (e.get("failed") or e.get("failed_temperatures") or []) if f]
+        if failed:
+            body.append("<p>Runs that failed: " + "; ".join(
+                esc(f"{kelvin(f.get('temperature_K'))} K: {f.get('error')}"
+                    if isinstance(f, Mapping) else str(f)) for f in failed) + ".</p>")
         plots = e.get("plots") if isinstance(e.get("plots"), Mapping) else {}
         fig = []
         for kind, caption in (("arrhenius", "Arrhenius plot with confidence band"),
