@@ -16,6 +16,7 @@ finished series (under a file lock) and the markdown table is printed.
 
     nice -n 10 python bench/md_vs_experiment.py --workers 2          # run / resume
     python bench/md_vs_experiment.py --table-only                    # rebuild JSON + table
+    python bench/md_vs_experiment.py --table-only --rejudge          # re-analyse, then rebuild
 
 Comparison (per potential): Ea MAE (eV) over the materials with an Arrhenius result and a
 measured Ea, and the fraction of the materials with a measured sigma whose sigma(300 K) is within
@@ -50,13 +51,14 @@ MATERIALS: list[tuple[str, tuple[int, int]]] = [
     ("Li6PS5Cl", (40, 80)),
     ("Li3YCl6", (40, 80)),
     ("Li3N", (40, 80)),
-    ("Li7P3S11", (40, 90)),
     ("Li3InCl6", (40, 80)),
     ("beta-Li3PS4", (40, 80)),
     ("Li7La3Zr2O12", (40, 100)),  # the primitive cell (96 atoms) is the smallest
 ]
-#: Materials also run with the second potential (the fast conductors first).
-SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3N", "Li7P3S11", "Li3YCl6"]
+#: Li7P3S11 is not in the structure library (its coordinates could not be obtained offline,
+#: docs/defects.md); its measured value is in bench/data/md_literature.csv for when it is.
+#: Materials also run with the second potential (three fast conductors).
+SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3N"]
 
 #: Protocol of the benchmark (short: 1.5 ps per temperature at most; see docs/md.md).
 BENCH_PROTOCOL = dict(equil_ps=0.25, segment_ps=0.75, max_ps_per_temperature=1.5,
@@ -300,6 +302,45 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
     return payload
 
 
+def rejudge(out_root: Path) -> int:
+    """Re-analyse every finished series with the current code (no MD: the run folders are
+    complete) and rewrite its series.json; returns how many changed verdict."""
+    from superionic.md.protocol import _result_from_file, write_json_atomic
+    from superionic.md.workflow import (
+        ArrheniusProtocol,
+        ArrheniusSeries,
+        CellOptions,
+        TemperatureFailure,
+        analyse_temperature,
+    )
+    from superionic.transport.significance import sigma300_upper_bound
+
+    changed = 0
+    for path in sorted(out_root.glob("*/*/series.json")):
+        old = json.loads(path.read_text())
+        kw = {k: v for k, v in old["protocol"].items() if k != "mode"}
+        kw["cell"] = CellOptions(**{**kw["cell"], "atom_range": tuple(kw["cell"]["atom_range"])})
+        if kw.get("temperatures_K") is not None:
+            kw["temperatures_K"] = tuple(kw["temperatures_K"])
+        proto = ArrheniusProtocol(**kw)
+        results = tuple(sorted(
+            (analyse_temperature(_result_from_file(d), proto)
+             for d in path.parent.glob("T*K") if (d / "result.json").exists()),
+            key=lambda r: r.temperature_K))
+        fails = tuple(TemperatureFailure(f["temperature_K"], f["error"]) for f in old["failed"])
+        budget_hit = any("budget" in r and "spent" in r for r in old["verdict_reasons"])
+        arr, verdict = proto.judge(results, fails, budget_hit=budget_hit)
+        series = ArrheniusSeries(
+            formula=old["formula"], n_atoms=old["n_atoms"], potential=old["potential"],
+            structure_source=old["structure_source"], protocol=proto, temperatures=results,
+            failures=fails, arrhenius=arr, verdict=verdict,
+            sigma300_upper_S_cm=None if arr is not None else sigma300_upper_bound(results),
+            out_dir=old["out_dir"], prepare=old.get("prepare") or {})
+        changed += series.verdict.value.value != old["verdict"]
+        write_json_atomic(path, series.to_dict())
+    return changed
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out-root", type=Path, default=DEFAULT_OUT)
@@ -309,9 +350,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2, help="processes (one torch thread each)")
     ap.add_argument("--max-ps", type=float, default=None, help="cap per temperature (ps)")
     ap.add_argument("--table-only", action="store_true")
+    ap.add_argument("--rejudge", action="store_true", help="with --table-only: re-analyse the "
+                    "finished runs with the current code first (no MD)")
     args = ap.parse_args(argv)
     args.out_root.mkdir(parents=True, exist_ok=True)
     if args.table_only:
+        if args.rejudge:
+            print(f"{rejudge(args.out_root)} verdicts changed", file=sys.stderr)
         write_outputs(args.out_root, args.json)
         return
     overrides: dict[str, Any] = {}

@@ -196,8 +196,11 @@ def test_verdicts_without_an_arrhenius_result() -> None:
     few = [sig(T, arrhenius_D(T)) for T in (900.0, 1050.0, 1200.0)]
     fit, v = proto.judge([*few, bound(750.0, 1e-7)])
     assert fit is None and v.value is Verdict.BUDGET and "3 temperature(s)" in v.reasons[0]
-    fit, v = proto.judge([bound(1200.0, 1e-6), bound(1050.0, 1e-6)])
+    fit, v = proto.judge([bound(1200.0, 2e-7), bound(1050.0, 1e-7)])
     assert fit is None and v.value is Verdict.NO_DIFFUSION
+    # a loose bound (a 0.1 ps run) rules nothing out
+    fit, v = proto.judge([bound(1200.0, 2e-4)])
+    assert fit is None and v.value is Verdict.BUDGET and "longer runs" in v.reasons[-1]
     fit, v = proto.judge([sig(1200.0, 0, molten=True), sig(1050.0, 0, molten=True)])
     assert fit is None and v.value is Verdict.MOLTEN
     # D rising on cooling: a negative Ea is never reported
