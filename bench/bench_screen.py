@@ -1,7 +1,8 @@
 """The whole offline screen twice: a cold run (empty feature/window cache) and a warm run (same
 cache), each a fresh ``superionic screen --pool offline --json`` process so import time, pool
 loading and model loading count. Peer: the cold run; printed: both wall times and the RATIO
-warm / cold, the stage counts, the cache hit counts, and where the known fast conductors land.
+warm / cold, the stage counts, the cache hit counts, and where the famous fast conductors land
+(:func:`superionic.screen.sanity.famous_ranks`).
 
 Models come from the model folder (``--model-dir``, default ``$SUPERIONIC_MODEL_DIR`` or
 ``<cache>/models``); if none is saved, the first run trains them (minutes) — run
@@ -46,7 +47,7 @@ def main() -> None:
 
     import pandas as pd
 
-    from superionic.screen.funnel import KNOWN_FAST_CONDUCTORS, known_placements
+    from superionic.screen.sanity import famous_ranks, famous_summary
 
     with tempfile.TemporaryDirectory(prefix="bench_screen_") as tmp:
         args = ["--pool", opts.pool, "--top", str(opts.top), "--cache-dir", f"{tmp}/cache",
@@ -63,17 +64,16 @@ def main() -> None:
     print(f"RATIO warm / cold = {warm_s / cold_s:.3f} (cold is the peer)")
     assert [c["formula"] for c in cold["candidates"]] == [c["formula"] for c in
                                                            warm["candidates"]]
-    print(f"\nknown fast conductors (n_ranked = {warm['stages']['score']}):")
-    for k in known_placements(table, KNOWN_FAST_CONDUCTORS):
-        if not k["in_pool"]:
-            print(f"  {k['formula']:<12} not in the pool")
-            continue
-        print(f"  {k['formula']:<12} {k['source_id']:<12} left_at={k['left_at']:<8} "
-              f"reasons={k['reasons'] or '-':<14} rank={k['rank']:>5}  "
-              f"log10 sigma={k['log10_sigma_mean']:.2f} "
-              f"[{k['log10_sigma_low']:.2f}, {k['log10_sigma_high']:.2f}]  "
-              f"sigma pct: pool {k['sigma_pool_percentile']:.1f}, ranked "
-              f"{k['sigma_ranked_percentile'] if k['sigma_ranked_percentile'] is None else round(k['sigma_ranked_percentile'], 1)}")
+    print(f"\nfamous fast conductors (n_ranked = {warm['stages']['score']}; "
+          f"ranking {warm['options']['ranking']}):")
+    for k in famous_ranks(table):
+        where = f"rank {k['rank']:>5} ({k['rank_pct']:.1f} %)" if k["rank"] else \
+            f"left at {k['left_at']}"
+        p = "-" if k["p_fast"] is None else f"{k['p_fast']:.2f}"
+        print(f"  {k['formula']:<12} {where:<22} p_fast {p}  log10 sigma "
+              f"{k['log10_sigma_mean']:.2f}  structure {k['structure_source']}  "
+              f"BVSE {k['bvse_barrier_eV']}")
+    print(f"summary: {famous_summary(table)}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,11 @@ from .util import write_csv
 
 CANDIDATE_KEYS = {"formula", "score", "pareto_rank", "log10_sigma_mean", "log10_sigma_low",
                   "log10_sigma_high", "Ea_eV", "Ea_eV_low", "Ea_eV_high", "esw_width_V",
-                  "reduction_V", "oxidation_V", "sigma_e_S_cm", "source_id", "rank"}
+                  "reduction_V", "oxidation_V", "sigma_e_S_cm", "source_id", "rank",
+                  # CONTRACTS.md keys (report, MD stage and active loop read them)
+                  "p_fast", "structure_source", "material_id", "bvse_barrier_eV", "bvse_dim",
+                  "esw_low_V", "esw_high_V", "window_source", "e_hull_eV_atom",
+                  "band_gap_eV", "reasons"}
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +59,9 @@ def test_screen_json_shape(tmp_path, model_dir, data_dir):
         assert CANDIDATE_KEYS <= set(c)
         assert c["window_source"] == "exact"
         assert c["log10_sigma_low"] <= c["log10_sigma_mean"] <= c["log10_sigma_high"]
+        assert 0.0 <= c["p_fast"] <= 1.0 and abs(c["score"] - c["p_fast"]) <= 0.005 + 1e-12
+        assert isinstance(c["reasons"], list) and c["reasons"][0].startswith("P(sigma300")
+        assert c["esw_low_V"] == c["reduction_V"] and c["esw_high_V"] == c["oxidation_V"]
     scores = [c["score"] for c in doc["candidates"]]
     assert scores == sorted(scores, reverse=True) and [c["rank"] for c in doc["candidates"]] == [1, 2]
     assert [r["row"] for r in doc["rejected"]] == [2, 3, 4, 5, 6, 7]

@@ -83,3 +83,18 @@ def test_famous_ranks_percentiles():
     s = famous_summary(t, top=2)
     assert s["median_rank_pct"] == 100.0  # 33.3, 100 (3 of 3), 100 (unranked)
     assert s["top2_median_log10_sigma"] == pytest.approx(-2.25)
+
+
+def test_reasons_read_as_separate_sentences():
+    from superionic.screen.funnel import REASON_SEP, _with_reason_lists
+    from superionic.screen.rank import RankingMode, explain
+
+    row = pd.Series({"log10_sigma_mean": -3.0, "log10_sigma_low": -6.0,
+                     "log10_sigma_high": 0.0, "p_fast": 0.74, "bvse_barrier_eV": 0.31,
+                     "bvse_dim": 3, "Ea_eV": 0.29, "imputed": "imputed:ea;imputed:esw"})
+    reasons = explain(row, RankingMode.P_FAST, 1e-4, Thresholds(), ["near limit: gap 1.70 eV"])
+    assert reasons[0] == "P(sigma300 >= 0.0001 S/cm) = 0.74"
+    assert "predicted sigma300 1.0e-03 S/cm, above the fast threshold" in reasons[1]
+    assert "BVSE barrier 0.31 eV (3D network)" in reasons and "near limit: gap 1.70 eV" in reasons
+    rows = _with_reason_lists([{"reasons": REASON_SEP.join(reasons)}])
+    assert rows[0]["reasons"] == reasons  # the table's joined string splits back exactly

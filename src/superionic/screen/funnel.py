@@ -81,7 +81,7 @@ CANDIDATE_COLUMNS = (
     "oxidation_V", "oxidation_V_low", "oxidation_V_high", "window_source",
     "esw_low_V", "esw_high_V",
     "sigma_e_S_cm", "sigma_e_S_cm_low", "sigma_e_S_cm_high", "sigma_e_source",
-    E_HULL, f"{E_HULL}_source", GAP, f"{GAP}_source",
+    E_HULL, f"{E_HULL}_source", "e_hull_eV_atom", GAP, f"{GAP}_source",
     "sigma_pool_percentile", "imputed", "reasons",
 )
 

@@ -151,7 +151,7 @@ def explain(row: pd.Series, mode: RankingMode, threshold_S_cm: float,
         out.append(f"P(sigma300 >= {threshold_S_cm:g} S/cm) = {p:.2f}")
     if np.isfinite(m):
         verdict = "above" if m >= math.log10(threshold_S_cm) else "below"
-        out.append(f"predicted sigma300 {_fmt_sigma(m)} ({verdict} the fast threshold; 90 % "
+        out.append(f"predicted sigma300 {_fmt_sigma(m)}, {verdict} the fast threshold (90 % "
                    f"interval {_fmt_sigma(lo)} to {_fmt_sigma(hi)})")
     out.append(f"passes the funnel: e_hull <= {thresholds.e_above_hull_max_eV_per_atom:g} "
                f"eV/atom, gap >= {thresholds.band_gap_min_eV:g} eV, window checked")
@@ -171,4 +171,4 @@ def explain(row: pd.Series, mode: RankingMode, threshold_S_cm: float,
     imputed = row.get("imputed")
     if isinstance(imputed, str) and imputed:
         out.append(f"term missing, pool median used: {imputed.replace(';', ', ')}")
-    return out
+    return [r.replace(";", ",") for r in out]  # "; " separates reasons in the table column

@@ -131,11 +131,12 @@ class StructureResolver:
                 pool_structure: Structure | None = None, pool_ref: str | None = None,
                 mp_fetched: dict[str, Structure] | None = None,
                 allow_prototype: bool = True) -> ResolvedStructure | None:
-        """The best available structure of one candidate, or None (also for a formula that
-        does not parse: a batch never dies on one bad compound)."""
+        """The best available structure of one candidate, or None (also for a formula that does
+        not parse; the problem is kept in :attr:`errors`)."""
         try:
             red = Composition(formula).reduced_formula
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, KeyError) as exc:
+            self.errors[str(formula)] = f"formula: {exc}"
             return None
         mid = material_id if isinstance(material_id, str) and material_id else None
         if pool_structure is not None:
