@@ -80,7 +80,7 @@ def test_train_cli_scores_under_the_paper_rule(data_dir, monkeypatch) -> None:
     from superionic.cli import app
 
     monkeypatch.setenv("SUPERIONIC_DATA", str(data_dir))
-    res = CliRunner().invoke(app, ["train", "--split", "obelix", "--models", "median",
+    res = CliRunner().invoke(app, ["train", "--split", "obelix", "--models", "median", "--no-extra",
                                    "--budget", "0", "--censored-as", "paper", "--no-save",
                                    "--json"])
     assert res.exit_code == 0, res.output

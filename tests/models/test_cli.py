@@ -21,6 +21,7 @@ def trained(tmp_path_factory, data_dir):
     mp.setenv("XDG_CACHE_HOME", str(root / "cache"))
     mp.setenv("SUPERIONIC_DATA", str(data_dir))
     res = runner.invoke(app, ["train", "--split", "obelix", "--models", "mean,dt", "--budget", "0",
+                              "--no-extra",
                               "--out", str(root / "out"), "--model-dir", str(root / "models"),
                               "--json"])
     yield root, res

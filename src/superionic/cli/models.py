@@ -20,8 +20,10 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, help="Folder for parity/SHAP/heatmap PNGs."),
         budget: int = typer.Option(10, help="Random-search draws per model and outer fold."),
         n_splits: int = typer.Option(5, help="Outer folds of the group and random splits."),
-        extra: bool = typer.Option(False, "--extra/--no-extra", help="Add leak-filtered "
-                                   "labels from other data sets (train side only on obelix)."),
+        extra: bool | None = typer.Option(
+            None, "--extra/--no-extra", help="Add leak-filtered labels from other data sets "
+            "(train side only on obelix). Default: on for log10_sigma (models.zoo.DEFAULT_CONFIG)"
+            ", off for other targets."),
         censor: str = typer.Option("impute", help="Censored labels: impute | exclude | bound"),
         censored_as: str = typer.Option(
             "bound", "--censored-as", help="Value of a censored label (<1E-10) in training and "
@@ -42,9 +44,9 @@ def register(app: typer.Typer) -> None:
         from superionic.config import load_settings
         from superionic.models.dataset import build_target_data
         from superionic.models.evaluate import SPLITS
-        from superionic.models.targets import CENSORED_AS
+        from superionic.models.targets import CENSORED_AS, target_spec
         from superionic.models.workflow import run_training
-        from superionic.models.zoo import parse_model_list
+        from superionic.models.zoo import DEFAULT_CONFIG, parse_model_list
 
         try:
             settings = load_settings(data_dir=data_dir, mobile_ion=mobile_ion, seed=seed)
@@ -60,6 +62,8 @@ def register(app: typer.Typer) -> None:
             fail(str(exc), as_json=as_json)
         mdir = model_path(model_dir or default_model_dir(settings), target, settings.mobile_ion)
         try:
+            if extra is None:
+                extra = DEFAULT_CONFIG.extra and target_spec(target).name == "log10_sigma"
             data = build_target_data(target, settings.data_dir, settings.mobile_ion, extra=extra,
                                      censored_as=censored_as)
             report = run_training(
