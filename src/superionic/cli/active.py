@@ -208,6 +208,10 @@ def loop_cmd(
                 relax_steps=md_relax_steps, model=md_model, seed=seed)
     except (ValueError, FileNotFoundError, KeyError) as exc:
         fail(str(exc), as_json=as_json)
+    from superionic.cli._common import check_output_dir
+
+    check_output_dir(settings.workspace, "--workspace")  # workspace and store before featurising
+    store = Store(settings.store_url, campaign=campaign or f"al-{oracle}-{acquisition}-s{seed}")
     for r in prob["rejected"]:
         err_console.print(f"[yellow]rejected[/yellow] {r}")
 
@@ -242,7 +246,6 @@ def loop_cmd(
                               md_settings, settings.mobile_ion, progress=True,
                               overrides=prob.get("md_overrides"))
 
-    store = Store(settings.store_url, campaign=name)
     try:
         resumed_after, payloads = run_stored_rounds(
             store, config, pool.X, pool.ids, the_oracle, seed_labels, rounds, resume,

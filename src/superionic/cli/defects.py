@@ -121,14 +121,14 @@ def defects_command(
                                 host=host, force=force, n_configs=n_configs, seed=seed,
                                 mlip=mlip, out_dir=out, x_tol=x_tol, max_atoms=max_atoms)
     except ChargeBalanceError as exc:
-        if json_out:
-            emit_json({"error": str(exc), "refused": True})
-        err_console.print(f"[red]refused:[/red] {exc}")
+        msg = _cli_terms(str(exc))
+        emit_json({"error": msg, "kind": "refused", "refused": True})
+        err_console.print(f"[red]refused:[/red] {msg}")
         raise typer.Exit(EXIT_REFUSED) from None
     except StructureUnavailable as exc:
         fail(str(exc), EXIT_BAD_INPUT, json_out)
     except (DefectError, FileNotFoundError, ValueError) as exc:
-        fail(f"{structure}: {exc}", EXIT_BAD_INPUT, json_out)
+        fail(f"{structure}: {_cli_terms(str(exc))}", EXIT_BAD_INPUT, json_out)
     payload = result.to_dict()
     _print_result(payload)
     if json_out:
@@ -188,6 +188,13 @@ def structures_write(name: str = typer.Argument(..., help="Library name."),
     if json_out:
         emit_json({"name": name, "path": str(output), "formula": s.composition.formula,
                    "n_sites": len(s), "is_ordered": s.is_ordered})
+
+
+def _cli_terms(message: str) -> str:
+    """The library speaks in parameters (``force=True``, ``dopant=...``, mechanism 'none'); a
+    CLI user reads the flags."""
+    return (message.replace("force=True", "--force").replace("(dopant=...)", "with --dopant")
+            .replace("mechanism 'none'", "--compensation none"))
 
 
 def write_structure_file(structure: Any, output: Path) -> None:

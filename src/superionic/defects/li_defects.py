@@ -326,7 +326,7 @@ def plan_defects(structure: Structure, *, mode: str, x: float, mechanism: str | 
     if mechanism == "none":
         if not force:
             raise ChargeBalanceError(
-                f"--compensation none leaves {x:g} uncompensated {'Li_i^.' if mode == 'excess' else kv.vacancy(ion, q_ion)} "
+                f"mechanism 'none' leaves {x:g} uncompensated {'Li_i^.' if mode == 'excess' else kv.vacancy(ion, q_ion)} "
                 f"per formula unit: the cell would carry {(x if mode == 'excess' else -x) * q_ion:+g} e "
                 f"per formula unit. Choose a mechanism ({', '.join(m for m in MECHANISMS if m != 'none')}) "
                 "or force it")
@@ -491,7 +491,7 @@ def _compensator(mechanism: str, mode: str, oxi: dict[str, float], present: Sequ
         new = dopant or pick_dopant(el, oxi[el], target, cations)
         if new is None or target <= 0:
             raise DefectError(f"no dopant with valence {target:+d} found for {el}{_int_charge(oxi[el]):+d}; "
-                              "name one with --dopant")
+                              "name one (dopant=...)")
         if target not in known_states(new):
             raise DefectError(f"{new} is not known in the {target:+d} state (known: "
                               f"{', '.join(f'{s:+d}' for s in known_states(new))}); a {sign} "
@@ -546,13 +546,13 @@ def plan_composition(structure: Structure, target: str, *, ion: str = "Li",
     new = sorted(set(tgt) - set(parent))
     if new:
         raise DefectError(f"{target}: {', '.join(new)} not in the parent "
-                          f"{comp.reduced_formula}; use aliovalent substitution with --dopant")
+                          f"{comp.reduced_formula}; use aliovalent substitution (dopant=...)")
     order = list(element_order) if element_order else [
         el.symbol for el in sorted(comp.elements, key=lambda e: e.X)]
     parent_formula = format_formula(parent, order)
     report = analyze_composition(target, parent_formula, oxi, ion)
     if not report.charge_balanced and not force:
-        raise ChargeBalanceError(report.message() + ". Refused: pass --force to build it anyway "
+        raise ChargeBalanceError(report.message() + ". Refused: force=True builds it anyway "
                                  "(a charged cell), or ask for a balanced neighbour")
     delta = {el: tgt.get(el, 0.0) - parent[el] for el in parent}
     if all(abs(d) < 1e-9 for d in delta.values()):

@@ -54,7 +54,7 @@ def trajectory_from_atoms(frames: Sequence[Atoms], ion: str = "Li",
         timestep_ps = infer_timestep_ps(frames)
     if timestep_ps is None:
         raise TrajectoryError(f"the time between stored frames is unknown{where}: give it "
-                              "(timestep_ps / --timestep-fs); frames carry no time_ps")
+                              "(timestep_ps); frames carry no time_ps")
     pos = np.stack([f.arrays["positions"] for f in frames])
     cells = np.stack([f.cell.array for f in frames])
     return Trajectory.from_frames(pos, cells, symbols, ion, timestep_ps, temperature_K,

@@ -275,7 +275,7 @@ def read_xdatcar(path: str | Path, ion: str = "Li", timestep_ps: float | None = 
         timestep_ps = vasp_frame_interval_ps(params, every_nblock=True)
     if timestep_ps is None:
         raise TrajectoryError(f"the time between XDATCAR frames is unknown for {path}: no INCAR "
-                              "with POTIM beside it; pass it (--timestep-fs = POTIM x NBLOCK)")
+                              "with POTIM beside it; pass timestep_fs = POTIM x NBLOCK")
     if temperature_K is None:
         temperature_K = _temperature(params)
     return Trajectory.from_frames(frames.cart_coords_A(), frames.lattices_A, frames.species, ion,
