@@ -313,10 +313,11 @@ def parity_plot(result: EvalResult, path: str | Path, unit: str = "log10(S/cm)")
                  f"Spearman {m['spearman']:.2f}", fontsize=8)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp)
+    from superionic.fileio import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png")
     plt.close(fig)
-    tmp.replace(path)
     return path
 
 
