@@ -301,3 +301,18 @@ def test_predict_refuses_bad_formulas_before_loading_a_model(tmp_path: Path, cap
     code, doc, _ = run_cli(["predict", "LiO0", "Li1e400O", "--model-dir", tmp_path], capsys)
     assert code == 2 and doc["kind"] == "bad formula" and "zero" in doc["error"]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [["screen", "--out"], ["report", "--out"],
+                                  ["data", "labels", "-o"], ["defects", "Li3ClO",
+                                                             "--li-vacancy", "0.1", "--out"]])
+def test_output_folder_that_is_a_file(argv: list[str], tmp_path: Path, capsys) -> None:
+    """Checked before any work: the file is not touched and nothing is computed."""
+    target = tmp_path / "taken"
+    target.write_text("the user's file")
+    if argv[:2] == ["data", "labels"]:
+        target = tmp_path  # -o is a file name here: give it a folder
+    code, doc, _ = run_cli([*argv, target, "--json"] if argv[0] != "report" else
+                           [*argv, target, "--workspace", tmp_path / "ws"], capsys)
+    assert code == 2 and doc["kind"] == "bad path"
+    assert (tmp_path / "taken").read_text() == "the user's file"

@@ -131,6 +131,11 @@ def loop_cmd(
                          md=md_settings)
     except (ValueError, FileNotFoundError, KeyError, ImportError) as exc:
         fail(str(exc), as_json=as_json)
+    from superionic.cli._common import check_output_dir
+
+    check_output_dir(settings.workspace, "--workspace")  # workspace and store before featurising
+    name = campaign or job.default_name()
+    store = Campaign(settings, [], name=name)
     for r in prob.rejected:
         err_console.print(f"[yellow]rejected[/yellow] {r}")
 
@@ -146,11 +151,9 @@ def loop_cmd(
         fail("nothing to learn from or nothing left to label after featurisation",
              as_json=as_json)
 
-    name = campaign or job.default_name()
     the_oracle = make_oracle(oracle, prob, labels=labels,
                              workdir=settings.workspace / "al_md" / name, md_settings=md_settings,
                              mobile_ion=settings.mobile_ion, progress=True)
-    store = Campaign(settings, [], name=name)
     try:
         result = job.run(pool.X, pool.ids, the_oracle, seed_labels, rounds, campaign=store,
                          resume=resume, truth=truth, top_threshold=prob.top_threshold_log10_S_cm,

@@ -107,19 +107,22 @@ def _fetch(name: str, dest: Path | None, base_url: str | None, as_json: bool) ->
 
 
 def _labels(out: Path | None, mobile_ion: str, data_dir: Path | None, as_json: bool) -> None:
+    from superionic.cli._common import check_output_path
     from superionic.data.merge import merged_conductivity_labels
+    from superionic.fileio import atomic_write_csv, atomic_write_parquet
 
+    if out is not None:
+        check_output_path(out, "--out")  # before any work
     try:
         settings = _settings(data_dir=data_dir, mobile_ion=mobile_ion)
     except ValueError as exc:
         fail(str(exc), as_json=as_json)
     df = merged_conductivity_labels(settings.data_dir, settings.mobile_ion)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix == ".parquet":
-            df.to_parquet(out, index=False)
+            atomic_write_parquet(out, df, index=False)
         else:
-            df.to_csv(out, index=False)
+            atomic_write_csv(out, df, index=False)
     doc = {"mobile_ion": settings.mobile_ion, "n_compositions": len(df),
            "n_source_rows": int(df["n_sources"].sum()), "n_reports": int(df["n_reports"].sum()),
            "n_censored": int(df["censor"].notna().sum()), "n_with_Ea": int(df["Ea_eV"].notna().sum()),

@@ -33,7 +33,8 @@ structures_app = typer.Typer(help="Reference structures of well-known solid elec
 
 #: the library's parameter names -> this command's flags, for its error messages
 _FLAG_WORDS = {"force=True": "--force", "(dopant=)": "(--dopant)",
-               "compensation 'none'": "--compensation none"}
+               "(dopant=...)": "with --dopant", "compensation 'none'": "--compensation none",
+               "mechanism 'none'": "--compensation none"}
 
 
 def _flags(message: str) -> str:
@@ -132,10 +133,9 @@ def defects_command(
                                 host=host, force=force, n_configs=n_configs, seed=seed,
                                 mlip=mlip, out_dir=out, x_tol=x_tol, max_atoms=max_atoms)
     except ChargeBalanceError as exc:
-        message = _flags(str(exc))
-        if json_out:
-            emit_json({"error": message, "refused": True})
-        err_console.print(f"[red]refused:[/red] {message}")
+        msg = _flags(str(exc))
+        emit_json({"error": msg, "kind": "refused", "refused": True})
+        err_console.print(f"[red]refused:[/red] {msg}")
         raise typer.Exit(EXIT_REFUSED) from None
     except StructureUnavailable as exc:
         fail(str(exc), EXIT_BAD_INPUT, json_out)

@@ -69,6 +69,10 @@ def register(app: typer.Typer) -> None:
         from superionic.config import ScoreWeights, load_settings
         from superionic.screen import RankingMode, ScreenJob, ScreenJobError, ScreenOptions
 
+        if out is not None:  # before any work (it used to fail here after the screen)
+            from superionic.cli._common import check_output_dir
+
+            check_output_dir(out, "--out")
         start = time.perf_counter()
         try:
             settings = load_settings(config, data_dir=data_dir, mobile_ion=mobile_ion)

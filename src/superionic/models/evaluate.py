@@ -353,9 +353,10 @@ def parity_plot(result: EvalResult, path: str | Path, unit: str = "log10(S/cm)")
                  f"Spearman {m['spearman']:.2f}", fontsize=8)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp)
-    tmp.replace(path)
+    from superionic.fileio import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png")
     return path
 
 

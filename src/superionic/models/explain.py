@@ -129,6 +129,7 @@ def _short(name: str, width: int = 38) -> str:
 
 def _save(fig: Any, path: Path) -> None:
     """Write the figure next to ``path`` then rename: readers never see half a PNG."""
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp, bbox_inches="tight")
-    tmp.replace(path)
+    from superionic.fileio import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, bbox_inches="tight", format=Path(path).suffix.lstrip(".") or "png")
