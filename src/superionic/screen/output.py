@@ -31,14 +31,12 @@ def _parquet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def funnel_plot(stages: dict[str, int], path: Path, title: str = "") -> Path:
     """Horizontal bars: compounds remaining after each stage (log scale when the span is wide)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     names = [s for s in STAGES if s in stages]
     counts = [stages[s] for s in names]
-    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.subplots()
     ax.barh(names[::-1], counts[::-1], color="#3b6ea8")
     for y, c in enumerate(counts[::-1]):
         ax.text(c, y, f" {c}", va="center", fontsize=9)
@@ -50,18 +48,15 @@ def funnel_plot(stages: dict[str, int], path: Path, title: str = "") -> Path:
     ax.set_title(title or "screening funnel")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
     return path
 
 
-def score_plots(ranked: pd.DataFrame, folder: Path, top: int) -> dict[str, Path]:
+def score_plots(ranked: pd.DataFrame, folder: Path, top: int,
+                score_label: str = "score") -> dict[str, Path]:
     """One scatter per property of :data:`SCORE_PLOTS`: score vs the property, the top ``top``
     highlighted and the Pareto front (rank 1) ringed. A property with no value at all (e.g. Ea
     of a screen whose ion has no Ea model) gets no plot."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     out = {}
     is_top = ranked["rank"].between(1, top).to_numpy()
@@ -76,18 +71,18 @@ def score_plots(ranked: pd.DataFrame, folder: Path, top: int) -> dict[str, Path]
         if not np.isfinite(x).any():
             continue
         y = ranked["score"].to_numpy(float)
-        fig, ax = plt.subplots(figsize=(5, 4))
+        fig = Figure(figsize=(5, 4))
+        ax = fig.subplots()
         ax.scatter(x[~is_top], y[~is_top], s=6, c="0.6", label="ranked")
         ax.scatter(x[is_top], y[is_top], s=10, c="#c0392b", label=f"top {top}")
         ax.scatter(x[front], y[front], s=40, facecolors="none", edgecolors="k",
                    label="Pareto front")
         ax.set_xlabel(label)
-        ax.set_ylabel("composite score")
+        ax.set_ylabel(score_label)
         ax.legend(fontsize=8, loc="best")
         fig.tight_layout()
         path = folder / f"score_vs_{col.replace('_S_cm', '').replace('_eV', '').replace('_V', '')}.png"
         fig.savefig(path, dpi=120)
-        plt.close(fig)
         out[f"plot_score_vs_{col}"] = path
     return out
 
@@ -120,5 +115,9 @@ def write_outputs(result: ScreenResult, folder: str | Path, top: int | None = No
     funnel_plot(result.stages, paths["funnel_png"],
                 f"{result.mobile_ion} screen: {result.pool_size} compounds")
     if len(ranked):
-        paths.update(score_plots(ranked, folder, top))
+        mode = result.options.ranking.value
+        label = {"p_fast": "p_fast = P(sigma300 >= "
+                           f"{result.options.fast_threshold_S_cm:g} S/cm)"}.get(
+            mode, "composite score S")
+        paths.update(score_plots(ranked, folder, top, label))
     return {k: str(v) for k, v in paths.items()}
