@@ -392,7 +392,9 @@ def _order(table: pd.DataFrame, idx: np.ndarray, options: ScreenOptions,
         return idx[p_fast_order(sub, sub["p_fast"].to_numpy(float), notes)]
     w = -sub["weighted_score"].to_numpy(float)
     if options.ranking is RankingMode.PARETO:
-        return idx[np.lexsort((w, sub["pareto_rank"].to_numpy(int)))]
+        front = sub["pareto_rank"].to_numpy(int)
+        front = np.where(front > 0, front, np.iinfo(np.int64).max)  # 0: not ranked, last
+        return idx[np.lexsort((w, front))]
     return idx[np.argsort(w, kind="stable")]
 
 
