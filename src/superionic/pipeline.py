@@ -24,6 +24,7 @@ class Budget:
     splits: tuple[str, ...] = ("obelix", "group", "random")
     search_budget: int = 0  # random-search draws per model (0: zoo defaults, no tuning)
     top: int = 50  # shortlist kept in the summary
+    screen_structures_top: int = 10  # best-ranked candidates given a structure (and BVSE)
     md_candidates: int = 2
     md_temperatures_K: tuple[float, ...] = (1000.0, 1300.0)
     md_equil_ps: float = 0.2
@@ -120,7 +121,9 @@ def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
 
     s = ctx.settings
     job = ScreenJob.from_settings(s, pool="offline", model_dir=models_root(ctx),
-                                  options=ScreenOptions.from_settings(s, top=budget.top),
+                                  options=ScreenOptions.from_settings(
+                                      s, top=budget.top,
+                                      structures_top=budget.screen_structures_top),
                                   out=_workspace(ctx, "screen"),
                                   train_budget=budget.search_budget)
     result = job.run(progress=_say("screen"), progress_bars=True)
@@ -406,7 +409,7 @@ class DiscoverPlan:
             Stage("models", lambda c: stage_models(c, b), "model comparison",
                   params={"models": b.models, "splits": b.splits, "budget": b.search_budget}),
             Stage("screen", lambda c: stage_screen(c, b), "funnel and ranking",
-                  params={"top": b.top}),
+                  params={"top": b.top, "structures_top": b.screen_structures_top}),
             Stage("md", lambda c: stage_md(c, b), "MD validation",
                   params={"n": b.md_candidates, "T": b.md_temperatures_K,
                           "ps": [b.md_equil_ps, b.md_prod_ps], "atoms": b.md_atoms}),
