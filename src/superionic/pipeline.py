@@ -25,6 +25,7 @@ class Budget:
     splits: tuple[str, ...] = ("obelix", "group", "random")
     search_budget: int = 0  # random-search draws per model (0: zoo defaults, no tuning)
     top: int = 50  # shortlist kept in the summary
+    screen_structures_top: int = 10  # best-ranked candidates given a structure (and BVSE)
     md_candidates: int = 2
     md_protocol: Any = field(default_factory=lambda: discover_md_protocol())
     al_batch: int = 5
@@ -138,7 +139,9 @@ def stage_screen(ctx: Context, budget: Budget) -> StageOutput:
 
     s = ctx.settings
     job = ScreenJob.from_settings(s, pool="offline", model_dir=models_root(ctx),
-                                  options=ScreenOptions.from_settings(s, top=budget.top),
+                                  options=ScreenOptions.from_settings(
+                                      s, top=budget.top,
+                                      structures_top=budget.screen_structures_top),
                                   out=_workspace(ctx, "screen"),
                                   train_budget=budget.search_budget, train_if_missing=True)
     result = job.run(progress=_say("screen"), progress_bars=True)
@@ -369,7 +372,7 @@ class DiscoverPlan:
             Stage("models", lambda c: stage_models(c, b), "model comparison",
                   params={"models": b.models, "splits": b.splits, "budget": b.search_budget}),
             Stage("screen", lambda c: stage_screen(c, b), "funnel and ranking",
-                  params={"top": b.top}),
+                  params={"top": b.top, "structures_top": b.screen_structures_top}),
             Stage("md", lambda c: stage_md(c, b), "MD validation",
                   params={"n": b.md_candidates, "protocol": b.md_protocol.to_dict()}),
             Stage("active", lambda c: stage_active(c, b), "one active-learning round",

@@ -98,3 +98,13 @@ def test_reasons_read_as_separate_sentences():
     assert "BVSE barrier 0.31 eV (3D network)" in reasons and "near limit: gap 1.70 eV" in reasons
     rows = _with_reason_lists([{"reasons": REASON_SEP.join(reasons)}])
     assert rows[0]["reasons"] == reasons  # the table's joined string splits back exactly
+
+
+def test_pareto_mode_orders_fronts_then_weighted_score():
+    from superionic.screen.funnel import ScreenOptions, _order
+
+    t = pd.DataFrame({"weighted_score": [0.9, 0.1, 0.5, 0.7], "pareto_rank": [2, 1, 1, 0]})
+    order = _order(t, np.arange(4), ScreenOptions(ranking="pareto"), [])
+    assert list(order) == [2, 1, 0, 3]  # front 1 by score, front 2, unranked (0) last
+    weighted = _order(t, np.arange(4), ScreenOptions(ranking="weighted"), [])
+    assert list(weighted) == [0, 3, 2, 1]

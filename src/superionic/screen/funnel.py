@@ -94,7 +94,8 @@ class ScreenOptions:
     (0-1); temperature (K) and sigma_0 (S/cm) of the electronic estimate; the shortlist size;
     how many of the best-ranked candidates get a structure looked up beyond the pool's own
     (``structures_top``: MP API, fixture, library, prototype substitution, relaxed with the
-    potential when ``relax_prototypes``); BVSE (on/off, grid spacing in Angstrom) and the
+    potential when ``relax_prototypes``); BVSE (on/off, grid spacing in Angstrom, largest cell
+    in sites: the grid's cost grows with the cell volume) and the
     largest BVSE barrier (eV) a candidate with a structure may have (None: no filter)."""
 
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -112,6 +113,7 @@ class ScreenOptions:
     relax_prototypes: bool = False
     bvse: bool = True
     bvse_resolution_A: float = 0.3
+    bvse_max_sites: int = 200
     max_bvse_barrier_eV: float | None = None
 
     def __post_init__(self) -> None:
@@ -152,6 +154,7 @@ class ScreenOptions:
                 "sigma0_S_cm": self.sigma0_S_cm, "top": self.top,
                 "structures_top": self.structures_top, "relax_prototypes": self.relax_prototypes,
                 "bvse": self.bvse, "bvse_resolution_A": self.bvse_resolution_A,
+                "bvse_max_sites": self.bvse_max_sites,
                 "max_bvse_barrier_eV": self.max_bvse_barrier_eV}
 
 
@@ -392,7 +395,9 @@ def _order(table: pd.DataFrame, idx: np.ndarray, options: ScreenOptions,
         return idx[p_fast_order(sub, sub["p_fast"].to_numpy(float), notes)]
     w = -sub["weighted_score"].to_numpy(float)
     if options.ranking is RankingMode.PARETO:
-        return idx[np.lexsort((w, sub["pareto_rank"].to_numpy(int)))]
+        front = sub["pareto_rank"].to_numpy(int)
+        front = np.where(front > 0, front, np.iinfo(np.int64).max)  # 0: not ranked, last
+        return idx[np.lexsort((w, front))]
     return idx[np.argsort(w, kind="stable")]
 
 
@@ -441,6 +446,10 @@ def attach_bvse(table: pd.DataFrame, idx: np.ndarray, ion: str, options: ScreenO
     for i in idx:
         st = table.at[i, "_structure"]
         if st is None:
+            continue
+        if len(st) > options.bvse_max_sites:
+            table.at[i, "bvse_note"] = (f"not computed: {len(st)} sites > "
+                                        f"{options.bvse_max_sites}")
             continue
         res = cache.get(st, ion, options.bvse_resolution_A)
         if isinstance(res, BVSEError):

@@ -51,7 +51,8 @@ def funnel_plot(stages: dict[str, int], path: Path, title: str = "") -> Path:
     return path
 
 
-def score_plots(ranked: pd.DataFrame, folder: Path, top: int) -> dict[str, Path]:
+def score_plots(ranked: pd.DataFrame, folder: Path, top: int,
+                score_label: str = "score") -> dict[str, Path]:
     """One scatter per property of :data:`SCORE_PLOTS`: score vs the property, the top ``top``
     highlighted and the Pareto front (rank 1) ringed. A property with no value at all (e.g. Ea
     of a screen whose ion has no Ea model) gets no plot."""
@@ -77,7 +78,7 @@ def score_plots(ranked: pd.DataFrame, folder: Path, top: int) -> dict[str, Path]
         ax.scatter(x[front], y[front], s=40, facecolors="none", edgecolors="k",
                    label="Pareto front")
         ax.set_xlabel(label)
-        ax.set_ylabel("composite score")
+        ax.set_ylabel(score_label)
         ax.legend(fontsize=8, loc="best")
         fig.tight_layout()
         path = folder / f"score_vs_{col.replace('_S_cm', '').replace('_eV', '').replace('_V', '')}.png"
@@ -114,5 +115,9 @@ def write_outputs(result: ScreenResult, folder: str | Path, top: int | None = No
     funnel_plot(result.stages, paths["funnel_png"],
                 f"{result.mobile_ion} screen: {result.pool_size} compounds")
     if len(ranked):
-        paths.update(score_plots(ranked, folder, top))
+        mode = result.options.ranking.value
+        label = {"p_fast": "p_fast = P(sigma300 >= "
+                           f"{result.options.fast_threshold_S_cm:g} S/cm)"}.get(
+            mode, "composite score S")
+        paths.update(score_plots(ranked, folder, top, label))
     return {k: str(v) for k, v in paths.items()}
