@@ -82,7 +82,8 @@ def main() -> None:
         rho = spearmanr([p[0] for p in pairs], [p[1] for p in pairs]).statistic
         diffs = [p[0] - p[1] for p in pairs]
         print(f"\n{len(pairs)} compounds with a measured Ea: Spearman rho = {rho:.2f}; "
-              f"BVSE - Ea: mean {sum(diffs) / len(diffs):+.2f} eV, "
+              f"BVSE - Ea: mean {sum(diffs) / len(diffs):+.2f} eV, mean |.| "
+              f"{sum(abs(d) for d in diffs) / len(diffs):.2f} eV, "
               f"max |.| {max(abs(d) for d in diffs):.2f} eV (grid {res_list[0]:g} A)")
 
 
