@@ -3,8 +3,9 @@
 Prints a Markdown table (MAE, R2, MSE, Spearman per model and split, nested CV with a fixed
 random-search budget), then on the OBELiX official test split the ratio of the best model's MAE to
 the peers measured in the same run (our RF baseline on the same features, the mean predictor)
-and to the best published OBELiX baseline (RF, MAE 1.59 log10(S/cm); Therrien et al. 2025,
-arXiv:2502.14234 / Digital Discovery doi:10.1039/d5dd00441a). It also reports the held-out
+and to the published OBELiX random forest (MAE 1.54 log10(S/cm) on 121 rows with censored labels
+at 1E-15, Therrien et al. 2025, ../shared/reference/obelix_published.csv): that ratio means
+something only with ``--censored-as paper``; under the bound rule the public reference is 1.29. It also reports the held-out
 coverage of CV+ 90 % intervals and writes parity, SHAP and Pearson-heatmap PNGs.
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/model_table.py --budget 4 --out workspace/bench/models
@@ -26,7 +27,8 @@ from superionic.models.evaluate import SPLITS, evaluate_model, holdout_coverage,
 from superionic.models.workflow import CALIBRATION_FOR_SPLIT
 from superionic.models.zoo import parse_model_list
 
-PUBLISHED_OBELIX_RF_MAE = 1.59  # Therrien et al. 2025, RF on the full OBELiX test set (n=121)
+PUBLISHED_OBELIX_RF_MAE = 1.54  # Therrien et al. 2025, RF, 121 test rows, censored at 1E-15
+PUBLIC_BOUND_RULE_MAE = 1.29  # best public figure with censored labels at their bound
 
 
 def _log(msg: str) -> None:
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-splits", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--censor", default="impute")
+    ap.add_argument("--censored-as", default="bound", choices=("bound", "paper"))
     ap.add_argument("--out", type=Path, default=Path("workspace/bench/models"))
     ap.add_argument("--resume", action="store_true",
                     help="reuse finished rows of <out>/rows.jsonl from an interrupted run")
@@ -53,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     splits = [s for s in args.splits.split(",") if s]
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    data = build_target_data("log10_sigma", settings.data_dir, settings.mobile_ion, extra=False)
+    data = build_target_data("log10_sigma", settings.data_dir, settings.mobile_ion, extra=False,
+                             censored_as=args.censored_as)
     _log(f"OBELiX table: {len(data)} rows, {data.X.shape[1]} features, "
          f"{int(data.censored.sum())} censored ({time.perf_counter() - t0:.0f} s)")
     done_path = args.out / "rows.jsonl"  # one line per finished (table, split, model): resumable
@@ -79,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     results = [run("obelix", data, split, name) for split in splits for name in names]
     extra_results = []
     if not args.no_extra and "obelix" in splits:
-        big = build_target_data("log10_sigma", settings.data_dir, settings.mobile_ion, extra=True)
+        big = build_target_data("log10_sigma", settings.data_dir, settings.mobile_ion, extra=True,
+                                censored_as=args.censored_as)
         _log(f"OBELiX + extra labels: {len(big)} rows")
         extra_results = [run("obelix+extra", big, "obelix", name)
                          for name in names if name not in ("mean", "dt", "knn", "ridge")]
@@ -109,17 +114,19 @@ def main(argv: list[str] | None = None) -> int:
         if mean is not None:
             print(f"  ratio best / mean predictor (same run): {best['mae'] / mean['mae']:.3f} "
                   f"(mean MAE {mean['mae']:.3f})")
-        print(f"  ratio best / published OBELiX RF baseline ({PUBLISHED_OBELIX_RF_MAE}): "
-              f"{best['mae'] / PUBLISHED_OBELIX_RF_MAE:.3f}")
+        ref = PUBLISHED_OBELIX_RF_MAE if args.censored_as == "paper" else PUBLIC_BOUND_RULE_MAE
+        what = ("published OBELiX RF (censored at 1E-15)" if args.censored_as == "paper"
+                else "best public figure (censored at the bound)")
+        print(f"  ratio best / {what} ({ref}): {best['mae'] / ref:.3f}")
         beat = sorted(r["model"] + ("+extra" if r["table"] != "obelix" else "") for r in ob
-                      if r["mae"] < PUBLISHED_OBELIX_RF_MAE)
-        print(f"  models below the published {PUBLISHED_OBELIX_RF_MAE}: {', '.join(beat)}")
+                      if r["mae"] < ref)
+        print(f"  models below {ref}: {', '.join(beat)}")
         censored = best.get("censored_bound_respected")
         print(f"  censored test rows: {best.get('n_censored_test')}, predicted at or below "
               f"their bound: {censored if censored is None else round(censored, 3)}")
         summary["best_obelix"] = best
         cov_data = build_target_data("log10_sigma", settings.data_dir, settings.mobile_ion,
-                                     extra=bool(tag))
+                                     extra=bool(tag), censored_as=args.censored_as)
         coverage = []
         for split in splits:
             coverage += holdout_coverage(

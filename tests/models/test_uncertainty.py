@@ -69,3 +69,20 @@ def test_p_fast_matches_the_true_exceedance_probability() -> None:
     # a model loaded without signed residuals falls back to symmetric errors: same answer here
     del conf.signed_residuals_
     assert np.mean(np.abs(p_fast(conf, x[500:], 1.0) - truth)) < 0.05
+
+
+def test_p_fast_of_a_fitted_model_reads_columns_by_name_and_refuses_missing_ones() -> None:
+    import pandas as pd
+
+    from superionic.models.fitted import FeatureMismatchError, FittedModel
+    from superionic.models.uncertainty import p_fast
+
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame(rng.normal(size=(200, 2)), columns=["MagpieData mean Number", "x2"])
+    y = 2.0 * X["MagpieData mean Number"].to_numpy() + rng.normal(size=200)
+    conf = ConformalRegressor(make_model("ridge"), n_folds=5).fit(X, y)
+    fm = FittedModel("ridge", "log10_sigma", list(X.columns), conf)
+    p = p_fast(fm, X[["x2", "MagpieData mean Number"]].iloc[:20])  # column order by name
+    assert np.allclose(p, conf.prob_above(X.iloc[:20].to_numpy(), -4.0))
+    with pytest.raises(FeatureMismatchError):
+        p_fast(fm, X[["x2"]])

@@ -153,12 +153,16 @@ def p_fast(model: Any, X: Any, threshold_log10_S_cm: float = -4.0) -> np.ndarray
     """Calibrated P(log10 sigma >= ``threshold_log10_S_cm``) (default: sigma >= 1E-4 S/cm, a
     "fast" conductor) per row of X, from a fitted :class:`ConformalRegressor` or a model that
     holds one (``.conformal``, e.g. a :class:`~superionic.models.fitted.FittedModel` of the
-    ``log10_sigma`` target). See :meth:`ConformalRegressor.prob_above`."""
+    ``log10_sigma`` target, whose feature checks apply: a missing feature or a row without
+    structure for a structure model raises its ``FeatureMismatchError``). See
+    :meth:`ConformalRegressor.prob_above`."""
     conf = model if isinstance(model, ConformalRegressor) else getattr(model, "conformal", None)
     if not isinstance(conf, ConformalRegressor):
         raise TypeError(f"p_fast needs a ConformalRegressor or a model holding one, got "
                         f"{type(model).__name__}")
-    if isinstance(X, pd.DataFrame) and hasattr(model, "feature_names"):
+    if conf is not model and hasattr(model, "_matrix"):  # a FittedModel: same checks as predict
+        X = model._matrix(X)
+    elif isinstance(X, pd.DataFrame) and hasattr(model, "feature_names"):
         X = X[list(model.feature_names)]
     return conf.prob_above(X, threshold_log10_S_cm)
 
