@@ -543,7 +543,7 @@ def mp_pool(mobile_ion: str = "Li", api_key: str | None = None, endpoint: str | 
     _check_ion(mobile_ion)
     api_key = api_key or os.environ.get("MP_API_KEY")
     if not api_key:
-        raise ValueError("--pool mp needs a Materials Project API key: set MP_API_KEY")
+        raise ValueError("pool 'mp' needs a Materials Project API key (api_key=, or set MP_API_KEY)")
     source = MPSource(api_key, endpoint, cache_dir=mp_cache_dir or user_cache_dir() / "mp")
     records = source.compounds(mobile_ion)
     rows, structures = [], {}
@@ -580,4 +580,4 @@ def load_pool(spec: str, mobile_ion: str = "Li", data_dir: str | Path | None = N
         return cif_folder_pool(path, mobile_ion, data_dir, cache=cache)
     if path.is_file():
         return csv_pool(path, mobile_ion, data_dir, cache=cache)
-    raise ValueError(f"--pool {spec!r}: not 'offline', 'mp', a CSV file or a folder of CIFs")
+    raise ValueError(f"pool {spec!r}: not 'offline', 'mp', a CSV file or a folder of CIFs")
