@@ -13,7 +13,7 @@ from superionic.models.persist import ModelIntegrityError, load_model, save_mode
 from superionic.models.uncertainty import ConformalRegressor
 from superionic.models.zoo import make_model
 
-SMALL = {"rf": {"n_estimators": 20}, "xgb": {"n_estimators": 30}, "lgbm": {"n_estimators": 30},
+SMALL = {"rf": {"n_estimators": 20}, "rf_median": {"n_estimators": 20}, "xgb": {"n_estimators": 30}, "lgbm": {"n_estimators": 30},
          "catboost": {"iterations": 30}, "knn": {}, "gb": {"n_estimators": 30}}
 
 
@@ -46,6 +46,8 @@ def test_round_trip_identical_predictions(kind: str, tmp_path) -> None:
     assert np.array_equal(back.predict(Xs), model.predict(X))
     for a, b in zip(back.predict_interval(X, 0.9), model.predict_interval(X, 0.9), strict=True):
         assert np.array_equal(a, b)
+    # the signed out-of-fold residuals (p_fast's asymmetric errors) survive the round trip
+    assert np.array_equal(back.conformal.signed_residuals_, model.conformal.signed_residuals_)
 
 
 def test_tampered_file_is_refused(tmp_path) -> None:

@@ -47,6 +47,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.metrics._dist_metrics.ManhattanDistance64",
     "sklearn.metrics._dist_metrics.MinkowskiDistance64",
     "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+    "superionic.models.zoo.MedianForestRegressor",  # our own class (zoo "rf_median")
 )
 
 _NATIVE_EXT = {"xgb": ".ubj", "catboost": ".cbm", "lgbm": ".txt"}
@@ -139,6 +140,9 @@ def save_model(model: FittedModel, directory: str | Path) -> Path:
             files += _save_pipeline(fold, tmp, f"fold{k}")
         (tmp / "conformal.json").write_text(json.dumps({
             "residuals": conf.residuals_.tolist(), "fold_of": conf.fold_of_.tolist(),
+            "signed_residuals": (conf.signed_residuals_.tolist()
+                                 if getattr(conf, "signed_residuals_", None) is not None
+                                 else None),
             "spread_floor": conf.spread_floor_, "normalized": conf.normalized,
             "n_folds": len(conf.fold_models_), "seed": conf.seed,
             "censor_strategy": conf.censor_strategy, "n_features_in": conf.n_features_in_}))
@@ -210,6 +214,8 @@ def load_model(directory: str | Path) -> FittedModel:
     conf.fold_models_ = [_load_pipeline(directory, f"fold{k}", entry)
                          for k in range(cj["n_folds"])]
     conf.residuals_ = np.asarray(cj["residuals"], dtype=float)
+    if cj.get("signed_residuals") is not None:  # older saves hold |residuals| only
+        conf.signed_residuals_ = np.asarray(cj["signed_residuals"], dtype=float)
     conf.fold_of_ = np.asarray(cj["fold_of"], dtype=int)
     conf.spread_floor_ = float(cj["spread_floor"])
     conf.n_features_in_ = int(cj["n_features_in"])
