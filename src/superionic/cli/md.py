@@ -111,8 +111,11 @@ def md_run(
     checkpoint_every: int = typer.Option(100, help="MD steps between checkpoints."),
     relax_steps: int = typer.Option(200, help="Max relaxation steps before MD (0 skips)."),
     fmax: float = typer.Option(0.1, help="Relaxation force threshold (eV/Angstrom)."),
-    workers: int | None = typer.Option(None, help="Temperatures run at once (default 1)."),
-    threads: int | None = typer.Option(None, help="Torch threads per run."),
+    workers: int | None = typer.Option(None, help="Temperatures run at once (default: 2 when "
+                                       "the machine has 2 cores or more)."),
+    threads: int | None = typer.Option(None, help="Torch threads per run (default 1 when "
+                                       "several run at once: N one-thread processes measured "
+                                       "fastest, docs/benchmarks.md)."),
     as_json: bool = JsonOption,
 ) -> None:
     """MD of one structure through the MD workflow: a converged Arrhenius series with a verdict
@@ -128,6 +131,9 @@ def md_run(
 
     try:
         settings = load_settings(mobile_ion=mobile_ion, seed=seed)
+        n_workers = workers or max(1, min(2, settings.n_workers))
+        if threads is None and n_workers > 1:
+            threads = 1
         mode = Mode(protocol or ("fixed" if temperatures else "arrhenius"))
         kw: dict[str, Any] = dict(
             potential=model, ion=settings.mobile_ion, equil_ps=equil_ps, timestep_fs=timestep_fs,
@@ -164,7 +170,6 @@ def md_run(
              as_json=as_json)
     err_console.print(f"[bold]{source.composition.reduced_formula}[/bold] ({source_note}): "
                       f"{mode.value} protocol -> {out_dir}")
-    n_workers = workers or 1
     executor = Executor(kind="serial" if n_workers <= 1 else "local", n_workers=n_workers,
                         progress=False)
     try:
