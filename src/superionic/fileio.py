@@ -25,6 +25,7 @@ __all__ = [
     "atomic_write_parquet",
     "atomic_write_text",
     "sha256_bytes",
+    "code_digest",
     "sha256_file",
 ]
 
@@ -100,6 +101,17 @@ def atomic_write_csv(path: str | Path, frame: Any, index: bool = False, **kwargs
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=index, **kwargs)
     return Path(path)
+
+
+def code_digest(*modules: Any, length: int = 16) -> str:
+    """sha256 over the source files of ``modules`` (first ``length`` hex digits): cache keys
+    that die with the code that made the cached values."""
+    h = hashlib.sha256()
+    for mod in modules:
+        path = getattr(mod, "__file__", None)
+        if path and Path(path).is_file():
+            h.update(Path(path).read_bytes())
+    return h.hexdigest()[:length]
 
 
 def sha256_bytes(data: bytes) -> str:

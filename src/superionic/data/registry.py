@@ -13,7 +13,6 @@ cache directory keyed by the files' sha256 and mtimes and by the loaders' source
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -260,11 +259,10 @@ def file_sha256(path: Path) -> str:
 
 def loader_digest() -> str:
     """sha256 over the source of the loader modules: cached counts die with the code."""
-    h = hashlib.sha256()
-    for mod in (base, esw_wang2024, ionnet, kang2023, laskowski, liverpool, mp_composition,
-                mp_entries, obelix, sys.modules[__name__]):
-        h.update(Path(mod.__file__).read_bytes())
-    return h.hexdigest()[:16]
+    from superionic.fileio import code_digest
+
+    return code_digest(base, esw_wang2024, ionnet, kang2023, laskowski, liverpool,
+                       mp_composition, mp_entries, obelix, sys.modules[__name__])
 
 
 def _file_state(spec: DatasetSpec, data_dir: Path) -> list[dict[str, Any]]:

@@ -174,8 +174,7 @@ class BVSECache:
                             f"{type(exc).__name__}: {exc}")
         if path is not None:
             doc = {"error": str(out)} if isinstance(out, BVSEError) else out.to_dict()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(doc))
-            os.replace(tmp, path)
+            from superionic.fileio import atomic_write_json
+
+            atomic_write_json(path, doc, indent=None)
         return out

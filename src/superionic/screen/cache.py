@@ -13,7 +13,6 @@ tests can see that a second run recomputed nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -23,17 +22,8 @@ from typing import Any
 import pandas as pd
 
 from superionic.fileio import atomic_write_parquet, atomic_write_text
+from superionic.fileio import code_digest as code_digest  # one home (fileio); re-exported
 from superionic.records import jsonable
-
-
-def code_digest(*modules: Any) -> str:
-    """sha256 over the source files of ``modules``: cached rows die with the code that made them."""
-    h = hashlib.sha256()
-    for mod in modules:
-        path = getattr(mod, "__file__", None)
-        if path and Path(path).is_file():
-            h.update(Path(path).read_bytes())
-    return h.hexdigest()[:16]
 
 
 class ScreenCache:

@@ -194,10 +194,9 @@ class StructureResolver:
             doc = {"error": self.errors[formula]} if formula in self.errors else \
                 {"structure": out.structure.as_dict() if out else None,
                  "source": out.source if out else None}
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(doc))
-            os.replace(tmp, path)
+            from superionic.fileio import atomic_write_json
+
+            atomic_write_json(path, doc, indent=None)
         return out
 
     def _substitute(self, formula: str, mid: str | None) -> ResolvedStructure | None:
