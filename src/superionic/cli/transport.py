@@ -29,7 +29,13 @@ def _analyze(traj_path: Path, ion: str, temperature: float | None, timestep_fs: 
                       f"{traj.timestep_ps * 1000:g} fs between frames; fitting ...[/dim]")
     result = analyze_trajectory(traj, start_ps=start_ps, end_ps=end_ps, charge=charge,
                                 method=method)  # type: ignore[arg-type]
-    out = {"file": str(traj_path), **result.reported()}
+    out = {"file": str(traj_path), **result.reported()}  # insignificant D -> bounds
+    from superionic.transport.significance import classify, framework_check
+
+    judged = classify(result, framework_check(traj))  # significant / bound / molten
+    out.update({"status": "molten" if judged.framework.molten else out["status"],
+                "framework_molten": judged.framework.molten,
+                "flowing_species": list(judged.framework.flowing_species)})
     if plot is not None:
         from superionic.transport.plots import plot_msd
 
@@ -144,16 +150,20 @@ def register(app: typer.Typer) -> None:
         if as_json:
             emit_json(out)
             return
-        if out["D_cm2_s"] is None:
-            up = out.get("D_upper_cm2_s")
-            what = (f"D < {up:.1e} cm^2/s (not significant: no measurable diffusion in this run)"
-                    if up is not None else "D not determined")
+        window = (f"fit {out['fit_start_ps']:.2f}-{out['fit_end_ps']:.2f} ps, "
+                  f"{out['n_frames']} frames")
+        haven = f"H = {out['haven_ratio']:.2f}, " if out.get("haven_ratio") is not None else ""
+        if out["status"] == "significant":
+            err_console.print(
+                f"{ion}: D = {out['D_cm2_s']:.3e} ± {out['D_err']:.1e} cm^2/s, "
+                f"sigma = {out['sigma_S_cm']:.3e} ± {out['sigma_err']:.1e} S/cm, "
+                f"{haven}{window}")
+        elif out["status"] == "bound":  # never an insignificant or negative D as a number
+            err_console.print(f"{ion}: no significant diffusion (D <= 2 errors or < 5 hops): "
+                              f"D < {out['D_upper_cm2_s']:.1e} cm^2/s, {window}")
         else:
-            what = (f"D = {out['D_cm2_s']:.3e} ± {out['D_err']:.1e} cm^2/s, "
-                    f"sigma = {out['sigma_S_cm']:.3e} ± {out['sigma_err']:.1e} S/cm")
-        haven = f", H = {out['haven_ratio']:.2f}" if out.get("haven_ratio") is not None else ""
-        err_console.print(f"{ion}: {what}{haven}, fit {out['fit_start_ps']:.2f}-"
-                          f"{out['fit_end_ps']:.2f} ps, {out['n_frames']} frames")
+            err_console.print(f"{ion}: the framework flows ({', '.join(out['flowing_species'])})"
+                              f": a melt, no D of the crystal; {window}")
 
     @app.command("arrhenius")
     def arrhenius_cmd(

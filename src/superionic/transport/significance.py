@@ -26,7 +26,7 @@ import numpy as np
 from scipy import stats
 
 from superionic.transport.analysis import TransportResult, analyze_trajectory
-from superionic.transport.arrhenius import fit_arrhenius
+from superionic.transport.arrhenius import KB_EV_K, fit_arrhenius
 from superionic.transport.conductivity import conductivity
 from superionic.transport.trajectory import Trajectory
 
@@ -257,8 +257,8 @@ def _finite_or_none(x: Any) -> float | None:
 class ArrheniusResult:
     """Arrhenius fit through the usable temperatures.
 
-    Ea_eV, Ea_err_eV: from ln D vs 1/T weighted by the D errors (1-sigma; the covariance is
-    scaled by the reduced chi-square, as :func:`superionic.transport.fit_arrhenius` does).
+    Ea_eV, Ea_err_eV: from ln D vs 1/T weighted by the D errors (1-sigma; the covariance from
+    the stated errors, widened by the reduced chi-square when it exceeds 1, never shrunk).
     sigma300_S_cm and its ``level`` interval: from ln(sigma T) vs 1/T. ``chi2``/``p_value``:
     residuals against the stated D errors; p is the probability of residuals at least this large
     if ln D were a straight line in 1/T.
@@ -297,20 +297,43 @@ def fit_usable_arrhenius(results: Sequence[TemperatureResult],
     T = [r.temperature_K for r in good]
     D = np.array([r.D_cm2_s for r in good], dtype=float)
     err = np.array([r.D_err_cm2_s for r in good], dtype=float)
-    fit_d = fit_arrhenius(T, D, err, form="D")
-    # residual test with the stated errors (the fit's own covariance is rescaled by chi2/dof)
-    ln_pred = np.log(fit_d.prefactor) - fit_d.Ea_eV / (8.617333262e-5 * np.asarray(T))
-    chi2 = float(np.sum(((np.log(D) - ln_pred) / (err / D)) ** 2))
+    fit_d, chi2 = _floored(fit_arrhenius(T, D, err, form="D"), T, D, err)
     dof = len(T) - 2
     p = float(stats.chi2.sf(chi2, dof)) if dof > 0 else math.nan
     sig = np.array([r.sigma_S_cm for r in good], dtype=float)
     sig_err = np.array([r.sigma_err_S_cm for r in good], dtype=float)
-    fit_s = fit_arrhenius(T, sig, sig_err if np.all(sig_err > 0) else None, form="sigmaT")
+    if np.all(sig_err > 0):
+        fit_s, _ = _floored(fit_arrhenius(T, sig, sig_err, form="sigmaT"), T, sig, sig_err)
+    else:
+        fit_s = fit_arrhenius(T, sig, None, form="sigmaT")
     s300, lo, hi = (float(v) for v in fit_s.predict(300.0, level))
     return ArrheniusResult(temperatures_K=tuple(T), Ea_eV=float(fit_d.Ea_eV),
                            Ea_err_eV=float(fit_d.Ea_err_eV), prefactor_cm2_s=float(fit_d.prefactor),
                            sigma300_S_cm=s300, sigma300_low_S_cm=lo, sigma300_high_S_cm=hi,
                            chi2=chi2, dof=dof, p_value=p, level=level)
+
+
+def _floored(fit: Any, T: Sequence[float], values: np.ndarray,
+             errors: np.ndarray) -> tuple[Any, float]:
+    """(fit with its covariance = the stated-error covariance times max(1, chi2/dof), chi2).
+
+    ``fit_arrhenius`` scales the covariance by chi2/dof, which shrinks the error below what the
+    stated errors of the points allow when they happen to lie on a line (p ~ 1); here the
+    scatter can only widen it."""
+    from dataclasses import replace
+
+    x = 1.0 / np.asarray(T, dtype=float)
+    y = np.log(values * np.asarray(T)) if fit.form == "sigmaT" else np.log(values)
+    w = (values / errors) ** 2
+    X = np.column_stack([np.ones_like(x), x])
+    unscaled = np.linalg.inv(X.T @ (X * w[:, None]))
+    resid = y - X @ np.array([math.log(fit.prefactor), -fit.Ea_eV / KB_EV_K])
+    chi2 = float(np.sum(w * resid**2))
+    dof = len(x) - 2
+    cov = unscaled * max(1.0, chi2 / dof) if dof > 0 else unscaled
+    a = fit.prefactor
+    return replace(fit, covariance=cov, Ea_err_eV=math.sqrt(cov[1, 1]) * KB_EV_K,
+                   prefactor_err=a * math.sqrt(cov[0, 0])), chi2
 
 
 def sigma300_upper_bound(results: Sequence[TemperatureResult]) -> float | None:
