@@ -175,40 +175,20 @@ class MDRunResult:
 
 # --- small durable-file helpers -------------------------------------------------------------
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Write JSON to ``path`` via a temporary file and ``os.replace`` (never half-written)."""
+    """Write JSON to ``path`` atomically (:func:`superionic.fileio.atomic_write_json`)."""
+    from superionic.fileio import atomic_write_json
     from superionic.records import jsonable
 
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as fh:
-        json.dump(jsonable(payload), fh, indent=2, default=str)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    atomic_write_json(path, jsonable(payload), indent=2, default=str)
 
 
 def _save_checkpoint(path: Path, arrays: dict[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
+    from superionic.fileio import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)  # a file handle: numpy adds no ".npz" to the name
         fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
 
 
 def load_checkpoint(run_dir: Path) -> dict[str, Any] | None:
@@ -439,7 +419,9 @@ def _extend(run_dir: Path, stored: dict[str, Any], params: MDParams) -> dict[str
         "%Y-%m-%dT%H:%M:%SZ", time.gmtime())}]
     write_json_atomic(run_dir / PARAMS, stored)
     (run_dir / RESULT).unlink(missing_ok=True)
-    _fsync_dir(run_dir)
+    from superionic.fileio import fsync_dir
+
+    fsync_dir(run_dir)
     return stored
 
 
