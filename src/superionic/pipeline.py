@@ -27,6 +27,9 @@ class Budget:
     models: tuple[str, ...] = ("mean", "rf", "xgb", "lgbm")
     splits: tuple[str, ...] = ("obelix", "group", "random")
     search_budget: int = 0  # random-search draws per model (0: zoo defaults, no tuning)
+    #: CV+ coverage of every compared model (6x the fits); off, only the best model's held-out
+    #: coverage is computed, which keeps the models stage inside the laptop campaign
+    model_intervals: bool = False
     top: int = 50  # shortlist kept in the summary
     screen_structures_top: int = 10  # best-ranked candidates given a structure (and BVSE)
     md_candidates: int = 2
@@ -112,6 +115,7 @@ def stage_models(ctx: Context, budget: Budget) -> StageOutput:
                           list(budget.splits), budget=budget.search_budget, seed=s.seed, out=out,
                           model_dir=model_dir(ctx), n_jobs=s.n_workers,
                           extra=DEFAULT_CONFIG.extra, censor_strategy=DEFAULT_CONFIG.censor_strategy,
+                          intervals_per_model=budget.model_intervals,
                           feature_kind=FeatureKind.COMPOSITION, progress=_say("models"))
     figures = report_figures(report.get("figures", []), report["best"].get("model"))
     return StageOutput(
