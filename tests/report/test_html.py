@@ -192,3 +192,17 @@ def test_store_written_before_the_contracts(tmp_path, browser):
     for word in ("None", "nan", "null"):
         assert not re.search(rf"\b{word}\b", text), word
     assert [v for _, v, b in numbers(text) if 0 < v < 1e-20 and not b] == []
+
+
+def test_an_uninformative_sigma_bound_is_dropped_an_informative_one_kept() -> None:
+    """A budget-limited MD entry whose sigma(300 K) bound is above every known solid conductor
+    (27 S/cm) rules nothing out: the verdict says inconclusive with D's bound, not "< 3e1 S/cm";
+    a bound of 2e-6 S/cm is informative and shown."""
+    from superionic.report.sections import md_verdict_words
+
+    entry = {"verdict": "inconclusive (budget)", "sigma300_upper_S_cm": 27.1,
+             "temperatures": [{"temperature_K": 1300, "status": "bound", "D_upper_cm2_s": 4.3e-5}]}
+    text = md_verdict_words(entry, short=True)
+    assert text.startswith("inconclusive (budget)") and "D < 4×10" in text and "S/cm" not in text
+    entry["sigma300_upper_S_cm"] = 2e-6
+    assert "σ(300 K) < 2×10" in md_verdict_words(entry, short=True)

@@ -28,6 +28,11 @@ FAST_S_CM = 1e-4  # p_fast: probability that sigma(300 K) >= 1e-4 S/cm (the scre
 # ------------------------------------------------------------------------------ pieces --
 
 
+#: A sigma(300 K) upper bound above this (S/cm) carries no information (the fastest known solid
+#: Li conductors reach ~3e-2 S/cm at room temperature) and is not printed.
+UNINFORMATIVE_SIGMA_S_CM = 0.1
+
+
 @dataclass(frozen=True)
 class Cell:
     """One table cell: ``html`` shown, ``sort`` the key a click on the header sorts by."""
@@ -237,7 +242,8 @@ def md_verdict_words(e: Mapping[str, Any], short: bool = False) -> str:
         text = verdict
     if bound:
         text += f"; {bound}"
-    if s_up is not None:
+    if s_up is not None and s_up <= UNINFORMATIVE_SIGMA_S_CM:
+        # a bound above every known solid electrolyte (~0.03 S/cm) rules nothing out: dropped
         text += f"; σ(300 K) < {fm.sci(s_up, 1)} S/cm"
     if not short:
         reasons = [str(r) for r in e.get("verdict_reasons", []) or [] if r]
