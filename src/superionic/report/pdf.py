@@ -34,24 +34,22 @@ def write_pdf(index: str | Path, pdf: str | Path, timeout_s: float = 120.0) -> P
         raise RuntimeError("the PDF needs Chromium (Debian: apt-get install chromium; or set "
                            "SUPERIONIC_CHROMIUM to a Chrome/Chromium executable)")
     index, pdf = Path(index).resolve(), Path(pdf).resolve()
-    pdf.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=pdf.parent, prefix=".tmp-", suffix=".pdf")
-    os.close(fd)
+    from superionic.fileio import atomic_path
+
     # a print copy beside the page (relative image paths hold) with every <details> open:
     # headless --print-to-pdf fires no beforeprint event
     fd, printed = tempfile.mkstemp(dir=index.parent, prefix=".print-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(index.read_text(encoding="utf-8").replace("<details>", "<details open>"))
     try:
-        proc = _print(exe, Path(printed), tmp, timeout_s)
+        with atomic_path(pdf) as tmp:  # the old PDF stays until the new one is whole
+            proc = _print(exe, Path(printed), str(tmp), timeout_s)
+            if proc.returncode != 0 or tmp.stat().st_size == 0:
+                tail = (proc.stderr or "").strip().splitlines()[-3:]
+                raise RuntimeError(f"Chromium could not print {index} (exit {proc.returncode}): "
+                                   + " | ".join(tail))
     finally:
         Path(printed).unlink(missing_ok=True)
-    if proc.returncode != 0 or Path(tmp).stat().st_size == 0:
-        Path(tmp).unlink(missing_ok=True)
-        tail = (proc.stderr or "").strip().splitlines()[-3:]
-        raise RuntimeError(f"Chromium could not print {index} (exit {proc.returncode}): "
-                           + " | ".join(tail))
-    os.replace(tmp, pdf)
     return pdf
 
 
