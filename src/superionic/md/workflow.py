@@ -19,9 +19,11 @@ Two modes (:class:`Mode`):
 - ``FIXED`` (``--temperatures 900 1200 --time-ps 5``): exactly the given temperatures, each
   ``time_ps`` long, no adaptivity; the same analysis and verdict.
 
-Each temperature runs in segments of ``segment_ps`` until the relative error of D (the
+Each temperature runs in segments of ``segment_ps`` until the MSD is diffusive (it grew by at
+least one hop length squared across the fit window,
+:class:`~superionic.transport.significance.DiffusiveRegime`) and the relative error of D (the
 correlated-MSD error of :mod:`superionic.transport.diffusion`, kinisi's model) is at most
-``target_rel_err`` or ``max_ps_per_temperature`` is reached. Segments extend one durable run
+``target_rel_err``, or ``max_ps_per_temperature`` is reached. Segments extend one durable run
 (:func:`superionic.md.protocol.run_md` with a longer ``prod_ps``), so a killed workflow resumes
 with nothing lost and an extended run is the same trajectory as one long run.
 
@@ -360,6 +362,9 @@ class ArrheniusProtocol:
                            f"{', '.join(f'{T:g}' for T in molten)} K: dropped from the fit")
         if budget_hit:
             reasons.append(f"MD budget of {self.max_total_ps:g} ps spent")
+        for r in solid:
+            if r.status is DiffusionStatus.BOUND and r.regime is not None and not r.diffusive:
+                reasons.append(f"{r.temperature_K:g} K after {r.time_ps:.3g} ps: {r.regime.reason()}")
         if not results:
             return None, MDVerdict(Verdict.INCONCLUSIVE, tuple(reasons or ["no temperature ran"]))
         if not solid:

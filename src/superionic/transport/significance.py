@@ -3,10 +3,14 @@
 A trajectory at one temperature ends in one of three states (:class:`DiffusionStatus`):
 
 - ``SIGNIFICANT``: the mobile ion's tracer D exceeds ``n_sigma`` standard errors (the
-  correlated-MSD error of :func:`superionic.transport.diffusion.fit_msd`) and implies at least
-  :data:`MIN_HOPS` ion hops over the run; D and sigma are numbers with errors;
-- ``BOUND``: D is not distinguishable from zero; only an upper bound
-  ``D_upper = max(D, 0) + n_sigma * err`` is reported (never D itself, never a negative D);
+  correlated-MSD error of :func:`superionic.transport.diffusion.fit_msd`), implies at least
+  :data:`MIN_HOPS` ion hops over the run, **and the MSD is in its diffusive regime**: across the
+  fit window it grows by at least :data:`MIN_MSD_GAIN_A2` (one site-to-site distance squared,
+  :data:`HOP_LENGTH_A` ** 2) per ion (:class:`DiffusiveRegime`); D and sigma are numbers with
+  errors;
+- ``BOUND``: D is not distinguishable from zero, or the MSD has not left the vibrational cage;
+  only an upper bound ``D_upper = max(D, 0) + n_sigma * err`` is reported (never D itself,
+  never a negative D);
 - ``MOLTEN``: an anion of the framework flows (:func:`framework_check`): the run measured a
   melt or an amorphised solid, not the crystal; nothing of it enters an Arrhenius fit.
 
@@ -38,6 +42,13 @@ MIN_D_SIGNIFICANCE = 2.0
 MIN_HOPS = 5.0
 #: Typical site-to-site distance of a mobile ion (Angstrom) for the hop estimate.
 HOP_LENGTH_A = 2.5
+#: The tracer MSD must grow by at least this much (Angstrom^2) across the fit window before its
+#: slope is read as long-range diffusion: one site-to-site distance squared per ion. Below it the
+#: slope is the rise of the vibrational (cage) MSD toward its plateau, whose amplitude grows
+#: ~linearly with T: an Arrhenius fit through such slopes returns Ea ~ k_B T (0.06-0.13 eV at
+#: 600-1200 K) whatever the true barrier, with a GLS error of D of only 10-15 % (the error model
+#: assumes a random walk). The 0.75 ps runs of the first MD benchmark did exactly this (docs/md.md).
+MIN_MSD_GAIN_A2 = HOP_LENGTH_A**2
 #: A framework species counts as flowing (liquid-like) when its D exceeds this (cm^2/s) and two
 #: errors. Molten salts and oxides: D ~ 1e-5 to 1e-4 (CHGNet K2LiYCl6 at 1000 K: Cl 6.5e-5). An
 #: anion hopping through its own vacancies in a crystal stays ~1e-6 (Li23Cl7O8 at 1500 K: Cl
@@ -142,6 +153,42 @@ def framework_check(traj: Trajectory) -> FrameworkCheck:
     return FrameworkCheck(tuple(out), flowing, molten)
 
 
+@dataclass(frozen=True)
+class DiffusiveRegime:
+    """Has the mobile ion's MSD left its vibrational cage over the fit window?
+
+    ``msd_gain_A2``: growth of the fitted tracer MSD across the window (slope x window length,
+    Angstrom^2 per ion); ``diffusive``: ``msd_gain_A2 >= min_gain_A2``. It bounds the time a run
+    needs: a D of 1e-5 cm^2/s (0.1 Angstrom^2/ps) needs ~17 ps in a 10-70 % window.
+    """
+
+    msd_gain_A2: float
+    fit_window_ps: tuple[float, float]
+    min_gain_A2: float = MIN_MSD_GAIN_A2
+
+    @property
+    def diffusive(self) -> bool:
+        return math.isfinite(self.msd_gain_A2) and self.msd_gain_A2 >= self.min_gain_A2
+
+    def reason(self) -> str:
+        a, b = self.fit_window_ps
+        return (f"not yet diffusive: the Li MSD grew {self.msd_gain_A2:.2g} A^2 over the fit "
+                f"window {a:.3g}-{b:.3g} ps, under one hop ({self.min_gain_A2:.3g} A^2)")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"msd_gain_A2": _finite_or_none(self.msd_gain_A2),
+                "fit_window_ps": list(self.fit_window_ps), "diffusive": self.diffusive}
+
+
+def diffusive_regime(result: TransportResult,
+                     min_gain_A2: float = MIN_MSD_GAIN_A2) -> DiffusiveRegime:
+    """The :class:`DiffusiveRegime` of ``result``'s tracer fit."""
+    fit = result.tracer
+    window = (float(fit.fit_start_ps), float(fit.fit_end_ps))
+    gain = float(fit.slope_A2_ps) * (window[1] - window[0])
+    return DiffusiveRegime(gain, window, min_gain_A2)
+
+
 def estimated_hops(D_cm2_s: float, n_ions: int, time_ps: float,
                    hop_length_A: float = HOP_LENGTH_A) -> float:
     """Ion hops a D implies over a run: n_ions * 6 D t / a^2 (D in cm^2/s, t in ps)."""
@@ -191,6 +238,12 @@ class TemperatureResult:
     n_ions: int = 0
     n_frames: int = 0
     haven_ratio: float | None = None
+    regime: DiffusiveRegime | None = None
+
+    @property
+    def diffusive(self) -> bool:
+        """The MSD left the cage (True when unknown: results built before the check)."""
+        return self.regime is None or self.regime.diffusive
 
     @property
     def usable(self) -> bool:
@@ -210,7 +263,9 @@ class TemperatureResult:
                 "sigma_S_cm": self.sigma_S_cm, "sigma_err_S_cm": self.sigma_err_S_cm,
                 "sigma_upper_S_cm": self.sigma_upper_S_cm, "converged": self.converged,
                 "n_ions": self.n_ions, "n_frames": self.n_frames,
-                "haven_ratio": self.haven_ratio, **self.framework.to_dict()}
+                "haven_ratio": self.haven_ratio,
+                **(self.regime.to_dict() if self.regime is not None else {}),
+                **self.framework.to_dict()}
 
 
 def classify(result: TransportResult, framework: FrameworkCheck, *,
@@ -220,14 +275,16 @@ def classify(result: TransportResult, framework: FrameworkCheck, *,
     fit = result.tracer
     T = result.temperature_K
     duration = (result.n_frames - 1) * result.timestep_ps
+    regime = diffusive_regime(result)
     base = {"temperature_K": T, "time_ps": duration, "framework": framework,
-            "n_ions": result.n_ions, "n_frames": result.n_frames}
+            "n_ions": result.n_ions, "n_frames": result.n_frames, "regime": regime}
     if framework.molten:
         return TemperatureResult(status=DiffusionStatus.MOLTEN, D_cm2_s=None, D_err_cm2_s=None,
                                  D_upper_cm2_s=None, sigma_S_cm=None, sigma_err_S_cm=None,
                                  sigma_upper_S_cm=None, **base)
     D, err = float(fit.D_cm2_s), float(fit.D_err_cm2_s)
-    if is_significant(D, err, n_sigma, n_ions=result.n_ions, time_ps=duration):
+    if is_significant(D, err, n_sigma, n_ions=result.n_ions, time_ps=duration) \
+            and regime.diffusive:
         sig = result.sigma
         haven = result.haven.value if result.haven.value is not None else None
         return TemperatureResult(status=DiffusionStatus.SIGNIFICANT, D_cm2_s=D, D_err_cm2_s=err,
@@ -235,7 +292,8 @@ def classify(result: TransportResult, framework: FrameworkCheck, *,
                                  sigma_err_S_cm=float(sig.sigma_err_S_cm), sigma_upper_S_cm=None,
                                  converged=err / D <= target_rel_err,
                                  haven_ratio=_finite_or_none(haven), **base)
-    # a run with fewer than MIN_HOPS hops bounds D only by the D that MIN_HOPS hops would imply
+    # a run with fewer than MIN_HOPS hops bounds D only by the D that MIN_HOPS hops would imply;
+    # a caged MSD's slope overestimates the long-time one, so D + n_sigma err bounds it
     hop_D = MIN_HOPS * HOP_LENGTH_A**2 / (max(result.n_ions, 1) * 6.0 * max(duration, 1e-12)) * 1e-4
     bound = max(upper_bound(D, err, n_sigma), hop_D) if is_significant(D, err, n_sigma) \
         else upper_bound(D, err, n_sigma)
