@@ -61,6 +61,13 @@ MATERIALS: list[tuple[str, tuple[int, int]]] = [
 #: reference file and a CHGNet Arrhenius result, so the two potentials compare like for like.
 SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3YCl6"]
 
+#: Finite-size check: the same material at about twice the atoms, at fixed temperatures (the
+#: same segments and cap), compared with the default cell's D at the same temperatures.
+#: job name -> (library name, atom range, temperatures in K)
+FINITE_SIZE: dict[str, tuple[str, tuple[int, int], tuple[float, ...]]] = {
+    "Li6PS5Cl@104": ("Li6PS5Cl", (100, 110), (1200.0, 1050.0, 900.0)),
+}
+
 #: Protocol of the benchmark: 1.5 ps segments up to 12 ps per temperature, each temperature until
 #: its MSD is diffusive (one hop length squared across the fit window) and err(D)/D <= 20 %.
 #: The first run of this benchmark (0.75 ps segments, 1.5 ps cap, before the diffusive-regime
@@ -145,7 +152,12 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
     folder = out_root / potential / name
     if (folder / "series.json").exists():
         return json.loads((folder / "series.json").read_text())
-    if not library.has_structure(name):
+    if name in FINITE_SIZE:
+        lib_name, atom_range, temps = FINITE_SIZE[name]
+        overrides = {**overrides, "temperatures_K": temps}
+    else:
+        lib_name = name
+    if not library.has_structure(lib_name):
         print(f"[{potential}] {name}: not in the structure library with coordinates; skipped",
               file=sys.stderr)
         return None
@@ -153,16 +165,16 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
         return None
     try:
         t0 = time.time()
-        ref = library.get_reference(name)
+        ref = library.get_reference(lib_name)
         if getattr(ref, "md_model", None) is not None:
             # the library's MD model (cubic LLZO -> Ta-doped Li6.5La3Zr1.5Ta0.5O12, ordered,
             # V_Li' + Ta_Zr^.): the workflow then only checks it fits the atom range
-            prepared = library.md_cell(name, atom_range=atom_range)
+            prepared = library.md_cell(lib_name, atom_range=atom_range)
             structure = prepared.structure
             (folder / "md_model.json").write_text(json.dumps(prepared.to_dict(), indent=1,
                                                              default=str))
         else:
-            structure = library.get_structure(name)
+            structure = library.get_structure(lib_name)
         proto = protocol_for(potential, atom_range, overrides)
         print(f"[{potential}] {name}: start (pid {os.getpid()})", file=sys.stderr, flush=True)
         series = proto.run(structure, folder, structure_source="structure library")
@@ -196,6 +208,8 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
     refs = load_references()
     order = {n: i for i, (n, _) in enumerate(MATERIALS)}
     for path in sorted(out_root.glob("*/*/series.json")):
+        if path.parent.name in FINITE_SIZE:
+            continue
         s = json.loads(path.read_text())
         name = path.parent.name
         potential = path.parent.parent.name
@@ -257,6 +271,54 @@ def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def finite_size(out_root: Path) -> list[dict[str, Any]]:
+    """Per finite-size job and temperature: D (cm^2/s) of the default cell and of the larger one,
+    with errors and statuses (bounds as bounds)."""
+    out = []
+    for name, (lib_name, _, _) in FINITE_SIZE.items():
+        for pot_dir in sorted(out_root.glob(f"*/{name}/series.json")):
+            big = json.loads(pot_dir.read_text())
+            base_path = pot_dir.parent.parent / lib_name / "series.json"
+            base = json.loads(base_path.read_text()) if base_path.exists() else {"temperatures": []}
+            by_T = {t["temperature_K"]: t for t in base["temperatures"]}
+            for t in big["temperatures"]:
+                b = by_T.get(t["temperature_K"])
+                out.append({"job": name, "potential": pot_dir.parent.parent.name,
+                            "temperature_K": t["temperature_K"],
+                            "n_atoms": big["n_atoms"], "n_atoms_default": base.get("n_atoms"),
+                            "large": _d_entry(t), "default": _d_entry(b) if b else None})
+    return out
+
+
+def _d_entry(t: dict[str, Any]) -> dict[str, Any]:
+    return {"status": t["status"], "time_ps": t["time_ps"], "D_cm2_s": t.get("D_cm2_s"),
+            "D_err_cm2_s": t.get("D_err_cm2_s"), "D_upper_cm2_s": t.get("D_upper_cm2_s"),
+            "msd_gain_A2": t.get("msd_gain_A2")}
+
+
+def _d_text(e: dict[str, Any] | None) -> str:
+    if e is None:
+        return "-"
+    if e["status"] == "significant":
+        return f"{e['D_cm2_s']:.2g} +/- {e['D_err_cm2_s']:.1g} ({e['time_ps']:.3g} ps)"
+    if e["status"] == "bound":
+        return f"< {e['D_upper_cm2_s']:.2g} ({e['time_ps']:.3g} ps)"
+    return e["status"]
+
+
+def finite_size_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| material | potential | T (K) | D, default cell (cm^2/s) | D, larger cell (cm^2/s) "
+             "| large / default |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        d, g = r["default"], r["large"]
+        ratio = (f"{g['D_cm2_s'] / d['D_cm2_s']:.2f}" if d and d["status"] == g["status"]
+                 == "significant" else "-")
+        lines.append(f"| {r['job'].split('@')[0]} ({r['n_atoms_default']} vs {r['n_atoms']} atoms) "
+                     f"| {r['potential']} | {r['temperature_K']:g} | {_d_text(d)} | {_d_text(g)} "
+                     f"| {ratio} |")
+    return "\n".join(lines)
+
+
 def _fmt(x: Any, spec: str = ".2g") -> str:
     return "-" if x is None else format(x, spec)
 
@@ -294,6 +356,7 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
             "status": ("COMPLETE" if len(rows) >= expected else
                        f"PARTIAL: {len(rows)} of {expected} (material, potential) jobs finished"),
             "materials": rows, "comparison": comparison(rows),
+            "finite_size": finite_size(out_root),
             "protocol": {k: v for k, v in BENCH_PROTOCOL.items()},
             "command": command or "nice -n 10 python bench/md_vs_experiment.py --workers 2",
             "updated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -302,6 +365,9 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
     if not quiet:
         print(table(rows))
         print()
+        if payload["finite_size"]:
+            print(finite_size_table(payload["finite_size"]))
+            print()
         print(json.dumps(payload["comparison"], indent=1))
     return payload
 
@@ -309,6 +375,8 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
 def rejudge(out_root: Path) -> int:
     """Re-analyse every finished series with the current code (no MD: the run folders are
     complete) and rewrite its series.json; returns how many changed verdict."""
+    from dataclasses import replace
+
     from superionic.md.protocol import _result_from_file, write_json_atomic
     from superionic.md.workflow import (
         ArrheniusProtocol,
@@ -328,7 +396,8 @@ def rejudge(out_root: Path) -> int:
             kw["temperatures_K"] = tuple(kw["temperatures_K"])
         proto = ArrheniusProtocol(**kw)
         results = tuple(sorted(
-            (analyse_temperature(_result_from_file(d), proto)
+            (analyse_temperature(replace(_result_from_file(d), run_dir=d,  # folders may move
+                                         frames_path=d / "frames.extxyz"), proto)
              for d in path.parent.glob("T*K") if (d / "result.json").exists()),
             key=lambda r: r.temperature_K))
         fails = tuple(TemperatureFailure(f["temperature_K"], f["error"]) for f in old["failed"])
@@ -371,6 +440,9 @@ def main(argv: list[str] | None = None) -> None:
     for pot in args.potentials:
         names = [n for n, _ in MATERIALS] if pot == "chgnet" else SEVENNET_MATERIALS
         jobs += [(pot, n, dict(MATERIALS)[n]) for n in names if wanted is None or n in wanted]
+        if pot == "chgnet":
+            jobs += [(pot, n, spec[1]) for n, spec in FINITE_SIZE.items()
+                     if wanted is None or n in wanted]
     os.environ["OMP_NUM_THREADS"] = "1"
     if args.workers <= 1:
         _worker((jobs, args.out_root, args.json, overrides))
