@@ -20,7 +20,7 @@ Two modes (:class:`Mode`):
   ``time_ps`` long, no adaptivity; the same analysis and verdict.
 
 Each temperature runs in segments of ``segment_ps`` until the MSD is diffusive (it grew by at
-least one hop length squared across the fit window,
+least two hop lengths squared across the fit window,
 :class:`~superionic.transport.significance.DiffusiveRegime`) and the relative error of D (the
 correlated-MSD error of :mod:`superionic.transport.diffusion`, kinisi's model) is at most
 ``target_rel_err``, or ``max_ps_per_temperature`` is reached. Segments extend one durable run
