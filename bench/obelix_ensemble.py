@@ -11,42 +11,28 @@ combination is reported. Censored training rows by one-step imputation.
 from __future__ import annotations
 
 import argparse
-import warnings
 
 import numpy as np
-
-from superionic.config import load_settings
-from superionic.models.dataset import build_target_data
-from superionic.models.evaluate import obelix_split_indices
-from superionic.models.targets import fit_censored
-from superionic.models.zoo import make_model
+from _obelix import add_data_arguments, fit_and_predict, official_split
 
 MEMBERS = ("rf_median", "lgbm", "catboost")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--censored-as", default="bound")
-    ap.add_argument("--features", default="composition+structure")
-    ap.add_argument("--extra", action="store_true")
+    add_data_arguments(ap, features="composition+structure")
     args = ap.parse_args(argv)
-    data = build_target_data("log10_sigma", load_settings().data_dir, extra=args.extra,
-                             feature_kind=args.features, censored_as=args.censored_as)
-    X, y = data.X.to_numpy(float), data.y
-    tr, te = obelix_split_indices(data)
-    cif = data.has_structure[te]
+    split = official_split(args)
+    y_te = split.y[split.test]
+    cif = split.data.has_structure[split.test]
     preds = {}
-    print(f"| model | MAE, {len(te)} test rows | MAE, {int(cif.sum())} CIF rows |")
+    print(f"| model | MAE, {len(split.test)} test rows | MAE, {int(cif.sum())} CIF rows |")
     print("|---|---|---|")
     for name in MEMBERS:
-        model = make_model(name, seed=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fit_censored(model, X[tr], y[tr], data.censored[tr], "impute")
-        preds[name] = model.predict(X[te])
+        preds[name] = fit_and_predict(name, 0, split)
     preds["mean of " + " + ".join(MEMBERS)] = np.mean([preds[m] for m in MEMBERS], axis=0)
     for name, p in preds.items():
-        err = np.abs(p - y[te])
+        err = np.abs(p - y_te)
         print(f"| {name} | {err.mean():.3f} | {err[cif].mean():.3f} |", flush=True)
     return 0
 

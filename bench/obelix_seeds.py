@@ -10,40 +10,25 @@ the luck of one seed. One fit per (model, seed) on the official training side.
 from __future__ import annotations
 
 import argparse
-import warnings
 
 import numpy as np
-
-from superionic.config import load_settings
-from superionic.models.dataset import build_target_data
-from superionic.models.evaluate import obelix_split_indices
-from superionic.models.targets import fit_censored
-from superionic.models.zoo import make_model
+from _obelix import add_data_arguments, fit_and_predict, official_split
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--censored-as", default="bound")
-    ap.add_argument("--features", default="composition")
-    ap.add_argument("--extra", action="store_true")
+    add_data_arguments(ap, features="composition")
     ap.add_argument("--models", default="xgb,rf")
     ap.add_argument("--seeds", default="0,1,2")
     args = ap.parse_args(argv)
-    data = build_target_data("log10_sigma", load_settings().data_dir, extra=args.extra,
-                             feature_kind=args.features, censored_as=args.censored_as)
-    X, y = data.X.to_numpy(float), data.y
-    tr, te = obelix_split_indices(data)
+    split = official_split(args)
+    y_te = split.y[split.test]
     seeds = [int(s) for s in args.seeds.split(",")]
     print("| model | " + " | ".join(f"seed {s}" for s in seeds) + " | mean |")
     print("|---|" + "---|" * (len(seeds) + 1))
     for name in args.models.split(","):
-        maes = []
-        for seed in seeds:
-            model = make_model(name, seed=seed)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit_censored(model, X[tr], y[tr], data.censored[tr], "impute")
-            maes.append(float(np.mean(np.abs(model.predict(X[te]) - y[te]))))
+        maes = [float(np.mean(np.abs(fit_and_predict(name, seed, split) - y_te)))
+                for seed in seeds]
         print(f"| {name} | " + " | ".join(f"{v:.3f}" for v in maes)
               + f" | {np.mean(maes):.3f} |", flush=True)
     return 0

@@ -52,6 +52,7 @@ from pymatgen.core import Structure
 
 from superionic.parallel import Executor, TaskError, map_tasks
 from superionic.transport.significance import (
+    MIN_D_SIGNIFICANCE,
     ArrheniusResult,
     DiffusionStatus,
     TemperatureResult,
@@ -136,7 +137,7 @@ class ArrheniusProtocol:
     T_step_K: float = 150.0
     T_min_K: float = 450.0
     min_temperatures: int = 4
-    n_sigma: float = 2.0
+    n_sigma: float = MIN_D_SIGNIFICANCE
     p_min: float = 0.01
     seed: int = 0
     threads: int | None = None

@@ -29,25 +29,39 @@ def finite(value: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def sig(value: Any, digits: int = 2) -> str | None:
-    """``value`` to ``digits`` significant figures; scientific (``3.2×10⁻⁴``) outside 1e-3..1e5."""
+def _special(value: Any) -> tuple[float | None, str | None]:
+    """(x, None) for a finite nonzero ``value`` at or above :data:`FLOOR`, else (None, its text:
+    None for missing, "0", or the floor)."""
     x = finite(value)
     if x is None:
-        return None
+        return None, None
     if x == 0:
-        return "0"
+        return None, "0"
     if abs(x) < FLOOR:
-        return "< 10⁻²⁰" if x > 0 else "> −10⁻²⁰"
+        return None, "< 10⁻²⁰" if x > 0 else "> −10⁻²⁰"
+    return x, None
+
+
+def _mantissa(x: float, digits: int) -> tuple[str, int]:
+    """``x`` as (mantissa text with ``digits`` significant figures, decimal exponent)."""
     exp = math.floor(math.log10(abs(x)))
-    if -3 <= exp < 5:
-        decimals = max(digits - 1 - exp, 0)
-        text = f"{round(x, decimals):.{decimals}f}"
-        return text.replace("-", "−")
     mant = round(x / 10**exp, digits - 1)
     if abs(mant) >= 10:  # 9.96 -> 10.0
         mant, exp = mant / 10, exp + 1
-    m = f"{mant:.{digits - 1}f}" if digits > 1 else f"{mant:.0f}"
-    if m in ("1", "1.0", "−1", "-1"):
+    return f"{mant:.{max(digits - 1, 0)}f}", exp
+
+
+def sig(value: Any, digits: int = 2) -> str | None:
+    """``value`` to ``digits`` significant figures; scientific (``3.2×10⁻⁴``) outside 1e-3..1e5."""
+    x, text = _special(value)
+    if x is None:
+        return text
+    exp = math.floor(math.log10(abs(x)))
+    if -3 <= exp < 5:
+        decimals = max(digits - 1 - exp, 0)
+        return f"{round(x, decimals):.{decimals}f}".replace("-", "−")
+    m, exp = _mantissa(x, digits)
+    if m in ("1", "1.0", "-1"):
         return ("−" if x < 0 else "") + "10" + str(exp).translate(_SUP)
     return m.replace("-", "−") + "×10" + str(exp).translate(_SUP)
 
@@ -55,18 +69,10 @@ def sig(value: Any, digits: int = 2) -> str | None:
 def sci(value: Any, digits: int = 2) -> str | None:
     """Always scientific: ``3.2×10⁻⁴``, ``1×10⁻²`` (conductivities and diffusivities, so a column
     reads in one notation); ``< 10⁻²⁰`` below :data:`FLOOR`."""
-    x = finite(value)
+    x, text = _special(value)
     if x is None:
-        return None
-    if x == 0:
-        return "0"
-    if abs(x) < FLOOR:
-        return "< 10⁻²⁰" if x > 0 else "> −10⁻²⁰"
-    exp = math.floor(math.log10(abs(x)))
-    mant = round(x / 10**exp, digits - 1)
-    if abs(mant) >= 10:
-        mant, exp = mant / 10, exp + 1
-    m = f"{mant:.{digits - 1}f}"
+        return text
+    m, exp = _mantissa(x, digits)
     return m.replace("-", "−") + "×10" + str(exp).translate(_SUP)
 
 
