@@ -219,3 +219,28 @@ def test_library_names_resolve() -> None:
     assert source == "structure library" and s.composition.reduced_formula == "Li6PS5Cl"
     with pytest.raises(FileNotFoundError, match="structure-library"):
         resolve_structure("NoSuchThing")
+
+
+def test_a_temperature_that_cannot_become_diffusive_within_the_cap_stops_early(
+        tmp_path: Path) -> None:
+    """Li tethered like the framework (a crystal with no Li hops): after the first segment the
+    MSD's growth projects far beyond the cap, so the run stops there as a bound, the verdict
+    names the projection, and no extension is spent."""
+
+    class AllTethered(TetheredFramework):
+        def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+            Calculator.calculate(self, atoms, properties, system_changes)
+            pos = self.atoms.get_positions()
+            if self.sites is None or len(self.sites) != len(pos):
+                self.sites = pos.copy()
+            d = pos - self.sites
+            self.results = {"energy": 0.5 * self.k * float(np.sum(d * d)), "forces": -self.k * d}
+
+    proto = gas_protocol(potential=AllTethered, temperatures_K=(800.0,), segment_ps=0.3,
+                         max_ps_per_temperature=3.0)
+    series = proto.run(licl(), tmp_path)
+    t = series.temperatures[0]
+    assert t.status is DiffusionStatus.BOUND and not t.diffusive
+    assert t.time_ps == pytest.approx(0.3)  # one segment, not ten
+    assert t.regime.projected_run_ps(t.time_ps) > 3.0
+    assert any("not yet diffusive" in r and "does not grow" in r for r in series.verdict.reasons)

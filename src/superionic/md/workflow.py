@@ -23,7 +23,9 @@ Each temperature runs in segments of ``segment_ps`` until the MSD is diffusive (
 least two hop lengths squared across the fit window,
 :class:`~superionic.transport.significance.DiffusiveRegime`) and the relative error of D (the
 correlated-MSD error of :mod:`superionic.transport.diffusion`, kinisi's model) is at most
-``target_rel_err``, or ``max_ps_per_temperature`` is reached. Segments extend one durable run
+``target_rel_err``, or ``max_ps_per_temperature`` is reached. A temperature stops early, as a
+bound, when even the present MSD slope (which only falls as a caged MSD flattens) would need a
+longer run than the cap to become diffusive. Segments extend one durable run
 (:func:`superionic.md.protocol.run_md` with a longer ``prod_ps``), so a killed workflow resumes
 with nothing lost and an extended run is the same trajectory as one long run.
 
@@ -365,7 +367,11 @@ class ArrheniusProtocol:
             reasons.append(f"MD budget of {self.max_total_ps:g} ps spent")
         for r in solid:
             if r.status is DiffusionStatus.BOUND and r.regime is not None and not r.diffusive:
-                reasons.append(f"{r.temperature_K:g} K after {r.time_ps:.3g} ps: {r.regime.reason()}")
+                need = r.regime.projected_run_ps(r.time_ps)
+                more = (f"; at its present slope it needs >= {need:.3g} ps"
+                        if math.isfinite(need) else "; its MSD does not grow")
+                reasons.append(f"{r.temperature_K:g} K after {r.time_ps:.3g} ps: "
+                               f"{r.regime.reason()}{more}")
         if not results:
             return None, MDVerdict(Verdict.INCONCLUSIVE, tuple(reasons or ["no temperature ran"]))
         if not solid:
@@ -578,4 +584,7 @@ def _converge_temperature(task: _TemperatureTask) -> TemperatureResult:
         if (res.status is DiffusionStatus.MOLTEN or res.converged
                 or prod >= p.max_ps_per_temperature - 1e-9):
             return res
+        if (res.regime is not None and not res.diffusive
+                and res.regime.projected_run_ps(res.time_ps) > p.max_ps_per_temperature):
+            return res  # futile: even at today's (too steep) slope the cap cannot be enough
         prod = min(prod + p.segment_ps, p.max_ps_per_temperature)

@@ -175,6 +175,14 @@ class DiffusiveRegime:
     def diffusive(self) -> bool:
         return math.isfinite(self.msd_gain_A2) and self.msd_gain_A2 >= self.min_gain_A2
 
+    def projected_run_ps(self, run_ps: float) -> float:
+        """Run length (ps) at which the window's gain would reach ``min_gain_A2`` if the MSD kept
+        its present slope (the window scales with the run). Optimistic: a caged MSD's slope only
+        falls as the run grows, so the true need is at least this; ``inf`` without growth."""
+        if not (math.isfinite(self.msd_gain_A2) and self.msd_gain_A2 > 0):
+            return math.inf
+        return run_ps * max(self.min_gain_A2 / self.msd_gain_A2, 1.0)
+
     def reason(self) -> str:
         a, b = self.fit_window_ps
         return (f"not yet diffusive: the Li MSD grew {self.msd_gain_A2:.2g} A^2 over the fit "
