@@ -68,6 +68,15 @@ FINITE_SIZE: dict[str, tuple[str, tuple[int, int], tuple[float, ...]]] = {
     "Li6PS5Cl@104": ("Li6PS5Cl", (100, 110), (1200.0, 1050.0, 900.0)),
 }
 
+#: Order in which jobs are taken (the rest follow): both potentials on LGPS early, so that the
+#: potential comparison does not wait for every CHGNet material.
+PRIORITY: list[tuple[str, str]] = [
+    ("chgnet", "Li10GeP2S12"), ("chgnet", "Li6PS5Cl"), ("sevennet", "Li10GeP2S12"),
+    ("chgnet", "Li3YCl6"), ("chgnet", "beta-Li3PS4"), ("chgnet", "Li3N"), ("chgnet", "Li3InCl6"),
+    ("chgnet", "Li6PS5Cl@104"), ("sevennet", "Li6PS5Cl"), ("chgnet", "Li7La3Zr2O12"),
+    ("sevennet", "Li3YCl6"),
+]
+
 #: Protocol of the benchmark: 1.5 ps segments up to 12 ps per temperature, each temperature until
 #: its MSD is diffusive (one hop length squared across the fit window) and err(D)/D <= 20 %.
 #: The first run of this benchmark (0.75 ps segments, 1.5 ps cap, before the diffusive-regime
@@ -443,6 +452,8 @@ def main(argv: list[str] | None = None) -> None:
         if pot == "chgnet":
             jobs += [(pot, n, spec[1]) for n, spec in FINITE_SIZE.items()
                      if wanted is None or n in wanted]
+    jobs.sort(key=lambda j: PRIORITY.index((j[0], j[1])) if (j[0], j[1]) in PRIORITY
+              else len(PRIORITY))
     os.environ["OMP_NUM_THREADS"] = "1"
     if args.workers <= 1:
         _worker((jobs, args.out_root, args.json, overrides))
