@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -236,11 +237,13 @@ def test_a_temperature_that_cannot_become_diffusive_within_the_cap_stops_early(
             d = pos - self.sites
             self.results = {"energy": 0.5 * self.k * float(np.sum(d * d)), "forces": -self.k * d}
 
-    proto = gas_protocol(potential=AllTethered, temperatures_K=(800.0,), segment_ps=0.3,
-                         max_ps_per_temperature=3.0)
+    proto = gas_protocol(potential=AllTethered, temperatures_K=(800.0,), segment_ps=1.2,
+                         max_ps_per_temperature=6.0)
     series = proto.run(licl(), tmp_path)
     t = series.temperatures[0]
     assert t.status is DiffusionStatus.BOUND and not t.diffusive
-    assert t.time_ps == pytest.approx(0.3)  # one segment, not ten
-    assert t.regime.projected_run_ps(t.time_ps) > 3.0
+    assert t.time_ps == pytest.approx(1.2)  # one segment, not five
+    assert t.regime.projected_run_ps(t.time_ps) > 6.0
+    # a window that starts in the ballistic regime (< 0.1 ps) projects nothing
+    assert replace(t.regime, fit_window_ps=(0.01, 0.07)).projected_run_ps(0.1) is None
     assert any("not yet diffusive" in r and "does not grow" in r for r in series.verdict.reasons)

@@ -368,8 +368,8 @@ class ArrheniusProtocol:
         for r in solid:
             if r.status is DiffusionStatus.BOUND and r.regime is not None and not r.diffusive:
                 need = r.regime.projected_run_ps(r.time_ps)
-                more = (f"; at its present slope it needs >= {need:.3g} ps"
-                        if math.isfinite(need) else "; its MSD does not grow")
+                more = ("" if need is None else "; its MSD does not grow" if math.isinf(need)
+                        else f"; at its present slope it needs >= {need:.3g} ps")
                 reasons.append(f"{r.temperature_K:g} K after {r.time_ps:.3g} ps: "
                                f"{r.regime.reason()}{more}")
         if not results:
@@ -584,7 +584,7 @@ def _converge_temperature(task: _TemperatureTask) -> TemperatureResult:
         if (res.status is DiffusionStatus.MOLTEN or res.converged
                 or prod >= p.max_ps_per_temperature - 1e-9):
             return res
-        if (res.regime is not None and not res.diffusive
-                and res.regime.projected_run_ps(res.time_ps) > p.max_ps_per_temperature):
+        need = res.regime.projected_run_ps(res.time_ps) if res.regime is not None else None
+        if not res.diffusive and need is not None and need > p.max_ps_per_temperature:
             return res  # futile: even at today's (too steep) slope the cap cannot be enough
         prod = min(prod + p.segment_ps, p.max_ps_per_temperature)

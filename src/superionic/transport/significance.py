@@ -54,6 +54,9 @@ HOP_LENGTH_A = 2.5
 #: where the bias falls below the 20 % error target of the stopping rule. (The stated GLS error
 #: is ~20 % too small for such hoppers: z-score spread 1.2.)
 MIN_MSD_GAIN_A2 = 2.0 * HOP_LENGTH_A**2
+#: Li velocities decorrelate within ~0.1 ps (a few collisions with the cage); before that the MSD
+#: is ballistic (~t^2) and its slope still rises, so no projection is made from such a window.
+BALLISTIC_PS = 0.1
 #: A framework species counts as flowing (liquid-like) when its D exceeds this (cm^2/s) and two
 #: errors. Molten salts and oxides: D ~ 1e-5 to 1e-4 (CHGNet K2LiYCl6 at 1000 K: Cl 6.5e-5). An
 #: anion hopping through its own vacancies in a crystal stays ~1e-6 (Li23Cl7O8 at 1500 K: Cl
@@ -175,10 +178,14 @@ class DiffusiveRegime:
     def diffusive(self) -> bool:
         return math.isfinite(self.msd_gain_A2) and self.msd_gain_A2 >= self.min_gain_A2
 
-    def projected_run_ps(self, run_ps: float) -> float:
+    def projected_run_ps(self, run_ps: float) -> float | None:
         """Run length (ps) at which the window's gain would reach ``min_gain_A2`` if the MSD kept
-        its present slope (the window scales with the run). Optimistic: a caged MSD's slope only
-        falls as the run grows, so the true need is at least this; ``inf`` without growth."""
+        its present slope (the window scales with the run). Optimistic once the motion is past
+        its ballistic start: a caged MSD's slope only falls as the run grows, so the true need is
+        at least this; ``inf`` without growth. ``None`` while the window starts inside the
+        ballistic regime (before :data:`BALLISTIC_PS`), where the slope still rises."""
+        if self.fit_window_ps[0] < BALLISTIC_PS:
+            return None
         if not (math.isfinite(self.msd_gain_A2) and self.msd_gain_A2 > 0):
             return math.inf
         return run_ps * max(self.min_gain_A2 / self.msd_gain_A2, 1.0)
