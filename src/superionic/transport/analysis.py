@@ -58,9 +58,12 @@ class TransportResult:
     def reported(self, n_sigma: float | None = None) -> dict[str, Any]:
         """:meth:`summary` as a user may read it: a D (tracer, x/y/z, collective) that is not
         significant (:func:`superionic.transport.significance.is_significant`: > ``n_sigma``
-        errors and enough estimated hops) is ``None`` with an upper bound beside it
-        (``*_upper``); so are the conductivities computed from it and a Haven ratio that needs
-        it. ``status`` is ``"significant"`` or ``"bound"`` (the tracer's). Never a negative D."""
+        errors and enough estimated hops) or whose MSD is not yet diffusive (it must grow by
+        :data:`~superionic.transport.significance.MIN_MSD_GAIN_A2` across the fit window, a third
+        of it per Cartesian component) is ``None`` with an upper bound beside it (``*_upper``);
+        so are the conductivities computed from it and a Haven ratio that needs it. ``status``
+        is ``"significant"`` or ``"bound"`` (the tracer's), as in
+        :func:`~superionic.transport.significance.classify`. Never a negative D."""
         from superionic.transport import significance as sg
 
         k = sg.MIN_D_SIGNIFICANCE if n_sigma is None else n_sigma
@@ -75,10 +78,16 @@ class TransportResult:
             except ValueError:
                 return None
 
+        def gain(fit: DiffusionFit) -> float:
+            return float(fit.slope_A2_ps) * (fit.fit_end_ps - fit.fit_start_ps)
+
         out = self.summary()
-        ok_t = sig(self.tracer, self.n_ions)
-        # the collective MSD has one "particle" (the sum over ions): no per-ion hop count
-        ok_c = sig(self.collective, 1)
+        regime = sg.diffusive_regime(self)
+        out.update(regime.to_dict())
+        ok_t = sig(self.tracer, self.n_ions) and regime.diffusive
+        # the collective MSD has one "particle" (the sum over ions): no per-ion hop count; it
+        # is read only where the tracer MSD is diffusive
+        ok_c = sig(self.collective, 1) and regime.diffusive
         out["status"] = "significant" if ok_t else "bound"
         if not ok_t:
             up = bound(self.tracer)
@@ -86,7 +95,8 @@ class TransportResult:
                        sigma_upper_S_cm=None if up is None else conductivity(
                            up, 0.0, self.n_ions, self.volume_A3, self.temperature_K,
                            self.sigma.charge).sigma_S_cm)
-        comps = [sig(c, self.n_ions) for c in self.components]
+        comps = [sig(c, self.n_ions) and gain(c) >= regime.min_gain_A2 / 3
+                 for c in self.components]
         if not all(comps):
             out["D_xyz_cm2_s"] = [c.D_cm2_s if ok else None
                                   for c, ok in zip(self.components, comps, strict=True)]
