@@ -72,9 +72,9 @@ FINITE_SIZE: dict[str, tuple[str, tuple[int, int], tuple[float, ...]]] = {
 #: potential comparison does not wait for every CHGNet material.
 PRIORITY: list[tuple[str, str]] = [
     ("chgnet", "Li10GeP2S12"), ("chgnet", "Li6PS5Cl"), ("sevennet", "Li10GeP2S12"),
-    ("chgnet", "Li3YCl6"), ("chgnet", "beta-Li3PS4"), ("chgnet", "Li3N"), ("chgnet", "Li3InCl6"),
-    ("chgnet", "Li6PS5Cl@104"), ("sevennet", "Li6PS5Cl"), ("chgnet", "Li7La3Zr2O12"),
-    ("sevennet", "Li3YCl6"),
+    ("chgnet", "Li3YCl6"), ("chgnet", "Li6PS5Cl@104"), ("chgnet", "beta-Li3PS4"),
+    ("chgnet", "Li3N"), ("chgnet", "Li3InCl6"), ("sevennet", "Li6PS5Cl"),
+    ("chgnet", "Li7La3Zr2O12"), ("sevennet", "Li3YCl6"),
 ]
 
 #: Protocol of the benchmark: 1.5 ps segments up to 12 ps per temperature, each temperature until
