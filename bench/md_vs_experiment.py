@@ -328,6 +328,64 @@ def finite_size_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def plot(out_root: Path, path: Path) -> Path:
+    """sigma T vs 1000/T per material and potential: MD points (significant: with 2-error bars;
+    bounds: open triangles at the bound; molten: omitted) and the measured Arrhenius line
+    (sigma_RT and Ea of the reference, drawn from 300 K through the MD range, dashed)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from superionic.transport.arrhenius import KB_EV_K
+
+    refs = load_references()
+    series = {}
+    for sp in sorted(out_root.glob("*/*/series.json")):
+        if sp.parent.name not in FINITE_SIZE:
+            series.setdefault(sp.parent.name, {})[sp.parent.parent.name] = json.loads(sp.read_text())
+    names = [n for n, _ in MATERIALS if n in series]
+    cols = 4
+    rows = max(1, math.ceil(len(names) / cols))
+    fig = Figure(figsize=(3.2 * cols, 2.8 * rows))
+    FigureCanvasAgg(fig)
+    colours = {"chgnet": "tab:blue", "sevennet": "tab:orange"}
+    for k, name in enumerate(names):
+        ax = fig.add_subplot(rows, cols, k + 1)
+        for pot, s in series[name].items():
+            c = colours.get(pot, "k")
+            for t in s["temperatures"]:
+                x, T = 1000.0 / t["temperature_K"], t["temperature_K"]
+                if t["status"] == "significant":
+                    ax.errorbar(x, t["sigma_S_cm"] * T, yerr=2 * t["sigma_err_S_cm"] * T, fmt="o",
+                                color=c, ms=4, capsize=2)
+                elif t["status"] == "bound" and t.get("sigma_upper_S_cm"):
+                    ax.plot(x, t["sigma_upper_S_cm"] * T, "v", mfc="none", color=c, ms=5)
+            if s.get("verdict") == "arrhenius":
+                xs = np.linspace(1000.0 / 1250.0, 1000.0 / 300.0, 50)
+                ea, s300 = s["Ea_eV"], s["sigma300_S_cm"]
+                ax.plot(xs, s300 * 300.0 * np.exp(-ea / KB_EV_K * (xs / 1000.0 - 1 / 300.0)),
+                        "-", color=c, lw=1, label=f"{pot}: Ea {ea:.2f} eV")
+            else:
+                ax.plot([], [], "o", color=c, label=f"{pot}: {s.get('verdict')}")
+        ref = refs.get(name)
+        if ref and ref.get("Ea_eV") is not None:
+            xs = np.linspace(1000.0 / 1250.0, 1000.0 / 300.0, 50)
+            ax.plot(xs, ref["sigma_rt_S_cm"] * 300.0 * np.exp(
+                -ref["Ea_eV"] / KB_EV_K * (xs / 1000.0 - 1 / 300.0)), "k--", lw=1,
+                label=f"measured: Ea {ref['Ea_eV']:.2f} eV")
+            ax.plot(1000.0 / 300.0, ref["sigma_rt_S_cm"] * 300.0, "ks", ms=4)
+        ax.set_yscale("log")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("1000 / T (1/K)", fontsize=8)
+        ax.set_ylabel("sigma T (S K / cm)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6, loc="lower left")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path
+
+
 def _fmt(x: Any, spec: str = ".2g") -> str:
     return "-" if x is None else format(x, spec)
 
@@ -432,6 +490,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=2, help="processes (one torch thread each)")
     ap.add_argument("--max-ps", type=float, default=None, help="cap per temperature (ps)")
     ap.add_argument("--table-only", action="store_true")
+    ap.add_argument("--plot", type=Path, default=None,
+                    help="with --table-only: also draw sigma T vs 1000/T, MD vs measured")
     ap.add_argument("--rejudge", action="store_true", help="with --table-only: re-analyse the "
                     "finished runs with the current code first (no MD)")
     args = ap.parse_args(argv)
@@ -440,6 +500,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.rejudge:
             print(f"{rejudge(args.out_root)} verdicts changed", file=sys.stderr)
         write_outputs(args.out_root, args.json)
+        if args.plot is not None:
+            print(f"wrote {plot(args.out_root, args.plot)}", file=sys.stderr)
         return
     overrides: dict[str, Any] = {}
     if args.max_ps:
