@@ -309,9 +309,9 @@ def _d_text(e: dict[str, Any] | None) -> str:
     if e is None:
         return "-"
     if e["status"] == "significant":
-        return f"{e['D_cm2_s']:.2g} +/- {e['D_err_cm2_s']:.1g} ({e['time_ps']:.3g} ps)"
+        return f"{e['D_cm2_s']:.2e} +/- {e['D_err_cm2_s']:.1e} ({e['time_ps']:.3g} ps)"
     if e["status"] == "bound":
-        return f"< {e['D_upper_cm2_s']:.2g} ({e['time_ps']:.3g} ps)"
+        return f"< {e['D_upper_cm2_s']:.2e} ({e['time_ps']:.3g} ps)"
     return e["status"]
 
 
@@ -325,7 +325,37 @@ def finite_size_table(rows: list[dict[str, Any]]) -> str:
         lines.append(f"| {r['job'].split('@')[0]} ({r['n_atoms_default']} vs {r['n_atoms']} atoms) "
                      f"| {r['potential']} | {r['temperature_K']:g} | {_d_text(d)} | {_d_text(g)} "
                      f"| {ratio} |")
+    for (job, pot), fits in finite_size_fits(rows).items():
+        text = ", ".join(f"{cell} cell {f['Ea_eV']:.2f} +/- {f['Ea_err_eV']:.2f} eV"
+                         for cell, f in fits.items())
+        lines.append(f"\nEa over the temperatures where both cells diffuse ({job}, {pot}): {text}")
     return "\n".join(lines)
+
+
+def finite_size_fits(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (job, potential): the Arrhenius fit of ln D vs 1/T (D errors as weights) of each cell
+    over the temperatures where both cells' D are significant (>= 2 of them)."""
+    import numpy as np
+
+    from superionic.transport.arrhenius import fit_arrhenius
+
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    keys = sorted({(r["job"], r["potential"]) for r in rows})
+    for key in keys:
+        both = [r for r in rows if (r["job"], r["potential"]) == key and r["default"]
+                and r["default"]["status"] == r["large"]["status"] == "significant"]
+        if len(both) < 2:
+            continue
+        T = [r["temperature_K"] for r in both]
+        fits = {}
+        for cell in ("default", "large"):
+            D = np.array([r[cell]["D_cm2_s"] for r in both])
+            err = np.array([r[cell]["D_err_cm2_s"] for r in both])
+            f = fit_arrhenius(T, D, err, form="D")
+            fits[cell] = {"Ea_eV": float(f.Ea_eV), "Ea_err_eV": float(f.Ea_err_eV),
+                          "temperatures_K": T}
+        out[key] = fits
+    return out
 
 
 def plot(out_root: Path, path: Path) -> Path:
@@ -424,6 +454,8 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
                        f"PARTIAL: {len(rows)} of {expected} (material, potential) jobs finished"),
             "materials": rows, "comparison": comparison(rows),
             "finite_size": finite_size(out_root),
+            "finite_size_fits": {f"{j} ({p})": v for (j, p), v in
+                                 finite_size_fits(finite_size(out_root)).items()},
             "protocol": {k: v for k, v in BENCH_PROTOCOL.items()},
             "command": command or "nice -n 10 python bench/md_vs_experiment.py --workers 2",
             "updated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
