@@ -448,14 +448,15 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
     with open(out_root / ".json.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         rows = collect(out_root)
+        sizes = finite_size(out_root)
         expected = len(MATERIALS) + len(SEVENNET_MATERIALS)
         payload = {
             "status": ("COMPLETE" if len(rows) >= expected else
                        f"PARTIAL: {len(rows)} of {expected} (material, potential) jobs finished"),
             "materials": rows, "comparison": comparison(rows),
-            "finite_size": finite_size(out_root),
+            "finite_size": sizes,
             "finite_size_fits": {f"{j} ({p})": v for (j, p), v in
-                                 finite_size_fits(finite_size(out_root)).items()},
+                                 finite_size_fits(sizes).items()},
             "protocol": {k: v for k, v in BENCH_PROTOCOL.items()},
             "command": command or "nice -n 10 python bench/md_vs_experiment.py --workers 2",
             "updated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

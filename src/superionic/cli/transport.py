@@ -159,9 +159,11 @@ def register(app: typer.Typer) -> None:
                 f"sigma = {out['sigma_S_cm']:.3e} ± {out['sigma_err']:.1e} S/cm, "
                 f"{haven}{window}")
         elif out["status"] == "bound":  # never an insignificant or negative D as a number
+            from superionic.transport.significance import MIN_MSD_GAIN_A2
+
             why = ("D <= 2 errors or < 5 hops" if out.get("diffusive", True) else
                    f"not yet diffusive: MSD grew {out['msd_gain_A2']:.2g} A^2 across the fit "
-                   "window, under 12.5 A^2")
+                   f"window, under {MIN_MSD_GAIN_A2:g} A^2")
             err_console.print(f"{ion}: no significant diffusion ({why}): "
                               f"D < {out['D_upper_cm2_s']:.1e} cm^2/s, {window}")
         else:

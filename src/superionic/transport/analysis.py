@@ -78,11 +78,8 @@ class TransportResult:
             except ValueError:
                 return None
 
-        def gain(fit: DiffusionFit) -> float:
-            return float(fit.slope_A2_ps) * (fit.fit_end_ps - fit.fit_start_ps)
-
         out = self.summary()
-        regime = sg.diffusive_regime(self)
+        regime = sg.diffusive_regime(self.tracer)
         out.update(regime.to_dict())
         ok_t = sig(self.tracer, self.n_ions) and regime.diffusive
         # the collective MSD has one "particle" (the sum over ions): no per-ion hop count; it
@@ -95,7 +92,7 @@ class TransportResult:
                        sigma_upper_S_cm=None if up is None else conductivity(
                            up, 0.0, self.n_ions, self.volume_A3, self.temperature_K,
                            self.sigma.charge).sigma_S_cm)
-        comps = [sig(c, self.n_ions) and gain(c) >= regime.min_gain_A2 / 3
+        comps = [sig(c, self.n_ions) and sg.diffusive_regime(c, regime.min_gain_A2 / 3).diffusive
                  for c in self.components]
         if not all(comps):
             out["D_xyz_cm2_s"] = [c.D_cm2_s if ok else None

@@ -32,6 +32,7 @@ from scipy import stats
 from superionic.transport.analysis import TransportResult, analyze_trajectory
 from superionic.transport.arrhenius import KB_EV_K, fit_arrhenius
 from superionic.transport.conductivity import conductivity
+from superionic.transport.diffusion import DiffusionFit
 from superionic.transport.trajectory import Trajectory
 
 #: D must exceed this many standard errors to count as diffusion.
@@ -201,10 +202,10 @@ class DiffusiveRegime:
                 "fit_window_ps": list(self.fit_window_ps), "diffusive": self.diffusive}
 
 
-def diffusive_regime(result: TransportResult,
+def diffusive_regime(fit: DiffusionFit,
                      min_gain_A2: float = MIN_MSD_GAIN_A2) -> DiffusiveRegime:
-    """The :class:`DiffusiveRegime` of ``result``'s tracer fit."""
-    fit = result.tracer
+    """The :class:`DiffusiveRegime` of an MSD fit (the tracer's; a Cartesian component's with a
+    third of the gain)."""
     window = (float(fit.fit_start_ps), float(fit.fit_end_ps))
     gain = float(fit.slope_A2_ps) * (window[1] - window[0])
     return DiffusiveRegime(gain, window, min_gain_A2)
@@ -296,7 +297,7 @@ def classify(result: TransportResult, framework: FrameworkCheck, *,
     fit = result.tracer
     T = result.temperature_K
     duration = (result.n_frames - 1) * result.timestep_ps
-    regime = diffusive_regime(result)
+    regime = diffusive_regime(result.tracer)
     base = {"temperature_K": T, "time_ps": duration, "framework": framework,
             "n_ions": result.n_ions, "n_frames": result.n_frames, "regime": regime}
     if framework.molten:
