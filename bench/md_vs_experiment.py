@@ -4,8 +4,8 @@ Every conductor of the structure library with an MD-ready cell runs through the 
 (:class:`superionic.md.workflow.ArrheniusProtocol`, adaptive temperatures, segment-wise
 convergence of D) with CHGNet first, then SevenNet on a subset. The measured values come from
 ``/work/shared/reference/md_experiment.csv`` (or ``$SUPERIONIC_REFERENCE``) and, for the other
-materials, ``bench/data/md_literature.csv`` (columns formula, library_name, sigma_rt_S_cm, Ea_eV,
-measurement, source).
+materials, ``bench/md_literature.py`` (formula, library_name, sigma_rt_S_cm, Ea_eV, measurement,
+source).
 
 Resumable: every temperature is a durable run under ``--out-root`` (default
 ``/work/md_bench_runs``); rerunning the same command continues killed runs from their
@@ -42,8 +42,6 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = Path("/work/md_bench_runs/v2")
 DEFAULT_JSON = REPO / "docs" / "data" / "md_vs_experiment.json"
-LITERATURE_CSV = Path(os.environ.get("MD_LITERATURE_CSV",
-                                     REPO / "bench" / "data" / "md_literature.csv"))
 
 #: (library name, atom range of the MD cell). Cells of ~50-110 atoms: what 2 CPU cores allow.
 MATERIALS: list[tuple[str, tuple[int, int]]] = [
@@ -56,7 +54,7 @@ MATERIALS: list[tuple[str, tuple[int, int]]] = [
     ("Li7La3Zr2O12", (40, 100)),  # the primitive cell (96 atoms) is the smallest
 ]
 #: Li7P3S11 is not in the structure library (its coordinates could not be obtained offline,
-#: docs/defects.md); its measured value is in bench/data/md_literature.csv for when it is.
+#: docs/defects.md); its measured value is in bench/md_literature.py for when it is.
 #: Materials also run with the second potential: the three with a measured value in the shared
 #: reference file and a CHGNet Arrhenius result, so the two potentials compare like for like.
 SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3YCl6"]
@@ -93,23 +91,27 @@ def reference_csv() -> Path:
 
 def load_references() -> dict[str, dict[str, Any]]:
     """Measured values by library name: the shared reference CSV first, then the literature
-    CSV for the others."""
+    table (bench/md_literature.py) for the others."""
+    from md_literature import LITERATURE
+
     refs: dict[str, dict[str, Any]] = {}
-    for path in (reference_csv(), LITERATURE_CSV):
-        if not path.exists():
-            continue
+    path = reference_csv()
+    rows: list[tuple[str, dict[str, Any]]] = []
+    if path.exists():
         with open(path, newline="") as fh:
-            for row in csv.DictReader(fh):
-                name = (row.get("library_name") or row.get("formula") or "").strip()
-                if not name or name in refs:
-                    continue
-                try:
-                    refs[name] = {"formula": row["formula"], "sigma_rt_S_cm": float(row["sigma_rt_S_cm"]),
-                                  "Ea_eV": float(row["Ea_eV"]) if row.get("Ea_eV") else None,
-                                  "measurement": row.get("measurement"), "source": row.get("source"),
-                                  "reference_file": path.name}
-                except (KeyError, ValueError) as exc:
-                    print(f"{path}: skipping row {row!r} ({exc})", file=sys.stderr)
+            rows += [(path.name, row) for row in csv.DictReader(fh)]
+    rows += [("md_literature.py", dict(row)) for row in LITERATURE]
+    for source, row in rows:
+        name = (row.get("library_name") or row.get("formula") or "").strip()
+        if not name or name in refs:
+            continue
+        try:
+            refs[name] = {"formula": row["formula"], "sigma_rt_S_cm": float(row["sigma_rt_S_cm"]),
+                          "Ea_eV": float(row["Ea_eV"]) if row.get("Ea_eV") else None,
+                          "measurement": row.get("measurement"), "source": row.get("source"),
+                          "reference_file": source}
+        except (KeyError, ValueError) as exc:
+            print(f"{source}: skipping row {row!r} ({exc})", file=sys.stderr)
     return refs
 
 
