@@ -477,14 +477,13 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
 def rejudge(out_root: Path) -> int:
     """Re-analyse every finished series with the current code (no MD: the run folders are
     complete) and rewrite its series.json; returns how many changed verdict."""
-    from dataclasses import replace
-
     from superionic.md.protocol import _result_from_file, write_json_atomic
     from superionic.md.workflow import (
         ArrheniusProtocol,
         ArrheniusSeries,
         CellOptions,
         TemperatureFailure,
+        _run_dir,
         analyse_temperature,
     )
     from superionic.transport.significance import sigma300_upper_bound
@@ -497,10 +496,11 @@ def rejudge(out_root: Path) -> int:
         if kw.get("temperatures_K") is not None:
             kw["temperatures_K"] = tuple(kw["temperatures_K"])
         proto = ArrheniusProtocol(**kw)
+        # the temperatures of this series only: a folder may hold runs it did not use (the
+        # first benchmark's, which this one resumed from); moved folders resolve their frames
         results = tuple(sorted(
-            (analyse_temperature(replace(_result_from_file(d), run_dir=d,  # folders may move
-                                         frames_path=d / "frames.extxyz"), proto)
-             for d in path.parent.glob("T*K") if (d / "result.json").exists()),
+            (analyse_temperature(_result_from_file(path.parent / _run_dir(t["temperature_K"])),
+                                 proto) for t in old["temperatures"]),
             key=lambda r: r.temperature_K))
         fails = tuple(TemperatureFailure(f["temperature_K"], f["error"]) for f in old["failed"])
         budget_hit = any("budget" in r and "spent" in r for r in old["verdict_reasons"])

@@ -132,6 +132,22 @@ def test_existing_run_needs_resume_and_same_parameters(tmp_path: Path) -> None:
     assert params["model"]["name"] == "emt"
 
 
+def test_moved_run_folder_resolves_its_own_frames(tmp_path: Path) -> None:
+    """A finished run folder moved elsewhere is resumed from its new place: the result names the
+    frames there, not the absolute path stored when it finished (a benchmark's runs moved into a
+    new output root once failed with 'trajectory file not found')."""
+    import shutil
+
+    p = MDParams(temperature_K=600.0, timestep_fs=4.0, equil_ps=0.0, prod_ps=0.04, save_every=5)
+    first = run_md(copper(), p, tmp_path / "old", EMT(), relax_params=None, progress=False)
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    moved = run_md(copper(), p, tmp_path / "new", EMT(), resume=True, relax_params=None,
+                   progress=False)
+    assert moved.run_dir == tmp_path / "new"
+    assert moved.frames_path == tmp_path / "new" / "frames.extxyz" and moved.frames_path.exists()
+    assert moved.n_frames == first.n_frames
+
+
 def test_temperatures_run_in_parallel_processes(tmp_path: Path) -> None:
     from superionic.md.protocol import MDRunResult, run_temperatures
     from superionic.parallel import Executor

@@ -193,6 +193,29 @@ def test_verdict_arrhenius_and_a_molten_point_never_in_the_fit() -> None:
     assert any("framework flows (Cl) at 1200 K" in r for r in verdict.reasons)
 
 
+def test_a_solid_looking_run_above_a_melt_is_superheated_and_never_in_the_fit() -> None:
+    """Melting is monotonic in T: CHGNet Li3N flowed at 1050 K but its N stayed (9.4e-6 cm^2/s,
+    just under the flow threshold) at 1200 K. The 1200 K run enters neither the fit nor the
+    sigma(300 K) bound, whatever its D."""
+    from superionic.transport.significance import sigma300_upper_bound, superheated
+
+    proto = ArrheniusProtocol()
+    temps = [600.0, 700.0, 800.0, 900.0]
+    good = [sig(T, arrhenius_D(T)) for T in temps]
+    liquid = sig(1050.0, 0, molten=True)
+    hot_outlier = sig(1200.0, 1e-9)  # would wreck the fit, and make the tightest bound
+    results = [*good, liquid, hot_outlier]
+    assert superheated(results) == (1200.0,)
+    fit, verdict = proto.judge(results)
+    assert verdict.value is Verdict.ARRHENIUS and fit.temperatures_K == tuple(temps)
+    assert fit.Ea_eV == pytest.approx(0.3, rel=1e-6)
+    assert any(r.startswith("1200 K: above 1050 K") for r in verdict.reasons)
+    assert sigma300_upper_bound(results) == pytest.approx(sigma300_upper_bound(good))
+    assert sigma300_upper_bound([*good, hot_outlier]) < sigma300_upper_bound(good)
+    # colder than the melt is untouched; no melt, nothing superheated
+    assert superheated(good) == () and superheated([liquid, *good]) == ()
+
+
 def test_verdicts_without_an_arrhenius_result() -> None:
     proto = ArrheniusProtocol()
     few = [sig(T, arrhenius_D(T)) for T in (900.0, 1050.0, 1200.0)]

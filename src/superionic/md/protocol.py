@@ -532,9 +532,12 @@ def _result(run_dir: Path, params: MDParams, model: str, n_frames: int, done: bo
 
 
 def _result_from_file(run_dir: Path) -> MDRunResult:
+    """The stored result of a finished run, its paths those of the folder where it lies now: a run
+    folder that was moved or copied (to another disk, into a benchmark's new output root) still
+    resolves its own frames, never the stale absolute path written when it finished."""
     d = json.loads((run_dir / RESULT).read_text())
-    d["run_dir"] = Path(d["run_dir"])
-    d["frames_path"] = Path(d["frames_path"]) if d.get("frames_path") else None
+    d["run_dir"] = run_dir
+    d["frames_path"] = run_dir / FRAMES
     return MDRunResult(**d)
 
 

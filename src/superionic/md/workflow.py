@@ -62,6 +62,8 @@ from superionic.transport.significance import (
     fit_usable_arrhenius,
     framework_check,
     sigma300_upper_bound,
+    solid_results,
+    superheated,
 )
 
 SERIES = "series.json"
@@ -336,7 +338,7 @@ class ArrheniusProtocol:
         """Midpoints to reach ``min_temperatures`` significant ones: between the coldest
         significant and the warmest bound below it first, then between significant ones
         (coldest gaps first). Only temperatures not yet run; at most the number missing."""
-        sig = sorted(T for T, r in done.items() if r.usable)
+        sig = sorted(r.temperature_K for r in solid_results(list(done.values())) if r.usable)
         missing = self.min_temperatures - len(sig)
         if missing <= 0 or not sig:
             return []
@@ -357,12 +359,17 @@ class ArrheniusProtocol:
         """The Arrhenius fit (only for verdict "arrhenius") and the verdict with its reasons."""
         reasons = [f"{f.temperature_K:g} K failed: {f.error}" for f in failures]
         molten = [r.temperature_K for r in results if r.status is DiffusionStatus.MOLTEN]
-        solid = [r for r in results if r.status is not DiffusionStatus.MOLTEN]
+        hot = superheated(results)
+        solid = solid_results(results)
         usable = [r for r in solid if r.usable]
         if molten:
             flows = sorted({sp for r in results for sp in r.framework.flowing_species})
             reasons.append(f"framework flows ({', '.join(flows)}) at "
                            f"{', '.join(f'{T:g}' for T in molten)} K: dropped from the fit")
+        if hot:
+            reasons.append(f"{', '.join(f'{T:g}' for T in hot)} K: above {min(molten):g} K, "
+                           "where the framework flowed, so a superheated crystal (or a flow "
+                           "under the detection limit): dropped from the fit")
         if budget_hit:
             reasons.append(f"MD budget of {self.max_total_ps:g} ps spent")
         for r in solid:

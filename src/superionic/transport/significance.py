@@ -416,14 +416,38 @@ def _floored(fit: Any, T: Sequence[float], values: np.ndarray,
                    prefactor_err=a * math.sqrt(cov[0, 0])), chi2
 
 
+def superheated(results: Sequence[TemperatureResult]) -> tuple[float, ...]:
+    """Temperatures (K) of runs that look solid but lie above the coldest molten one.
+
+    Melting is monotonic in temperature: a framework that flowed at T_m is liquid at every hotter
+    temperature in equilibrium. A run hotter than T_m whose framework did not flow is a superheated
+    crystal (a short run of a defect-free periodic cell has no nucleus to melt from) or one that
+    flowed just under :data:`FRAMEWORK_FLOW_D_CM2_S` (CHGNet Li3N: N at 1.2e-5 cm^2/s at 1050 K,
+    molten, and 9.4e-6 at 1200 K). Its D is not the solid's, so it enters no fit and no bound.
+    """
+    molten = [r.temperature_K for r in results if r.status is DiffusionStatus.MOLTEN]
+    if not molten:
+        return ()
+    t_m = min(molten)
+    return tuple(sorted(r.temperature_K for r in results
+                        if r.status is not DiffusionStatus.MOLTEN and r.temperature_K > t_m))
+
+
+def solid_results(results: Sequence[TemperatureResult]) -> list[TemperatureResult]:
+    """The results that describe the solid: neither molten nor :func:`superheated`."""
+    hot = set(superheated(results))
+    return [r for r in results
+            if r.status is not DiffusionStatus.MOLTEN and r.temperature_K not in hot]
+
+
 def sigma300_upper_bound(results: Sequence[TemperatureResult]) -> float | None:
     """Upper bound on sigma(300 K) (S/cm) that needs no Arrhenius fit: for thermally activated
     conduction (sigma T = A exp(-Ea / kT) with Ea >= 0), sigma(300) <= sigma(T) T / 300 for every
     T > 300 K, so the tightest bound over the solid temperatures (upper values: sigma + 2 err or
-    the bound) is returned; ``None`` without a solid temperature."""
+    the bound) is returned; ``None`` without a solid temperature (:func:`solid_results`)."""
     best = None
-    for r in results:
-        if r.status is DiffusionStatus.MOLTEN or r.temperature_K <= 300:
+    for r in solid_results(results):
+        if r.temperature_K <= 300:
             continue
         if r.status is DiffusionStatus.SIGNIFICANT:
             up = float(r.sigma_S_cm) + MIN_D_SIGNIFICANCE * float(r.sigma_err_S_cm or 0.0)
