@@ -61,3 +61,17 @@ def test_stability_parser_refuses_overflow_fast() -> None:
     with pytest.raises(HullFormulaError, match="zero"):
         parse_formula("LiO0")
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_one_formula_error_under_every_name() -> None:
+    """The stability stage's formula error is the library's FormulaError and a UserInputError:
+    caught under any of the three names, reported by the CLI's one wrapper (kind, value)."""
+    from superionic.errors import UserInputError
+    from superionic.stability.hull import StabilityInputError
+
+    for exc_type in (HullFormulaError, FormulaError, StabilityInputError, UserInputError):
+        with pytest.raises(exc_type, match="zero"):
+            parse_formula("LiO0")
+    with pytest.raises(HullFormulaError) as info:
+        parse_formula("Xx2O")
+    assert info.value.to_dict()["kind"] == "malformed formula"

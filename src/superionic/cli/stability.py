@@ -63,9 +63,9 @@ def register(app: typer.Typer) -> None:
         ok = [r for r in results if not isinstance(r, WindowError)]
         bad = [r for r in results if isinstance(r, WindowError)]
         if len(formulas) == 1 and bad:
-            fail(f"{bad[0].kind}: {bad[0].error}", as_json=as_json)
+            fail(bad[0].message, as_json=as_json)
         for e in bad:
-            err_console.print(f"[red]error:[/red] {e.formula}: {e.kind}: {e.error}")
+            err_console.print(f"[red]error:[/red] {e.formula}: {e.message}")
         if as_json:
             if len(formulas) == 1:
                 emit_json(_row(ok[0]))

@@ -28,7 +28,9 @@ from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition, Element
 from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
 
+from superionic import formula as _formula
 from superionic.config import default_data_dir
+from superionic.errors import UserInputError
 from superionic.records import content_key
 
 FIXTURE_SET = "mp_entries_fixture_CClKLiMnNaOY"
@@ -38,14 +40,17 @@ FIXTURE_FILE = "computed_entries_C_Cl_K_Li_Mn_Na_O_Y_08_08_21.json.gz"
 HULL_TOL_EV_PER_ATOM = 1e-8
 
 
-class StabilityInputError(ValueError):
-    """A compound the stability stage cannot handle; ``kind`` names the problem."""
+class StabilityInputError(UserInputError):
+    """A compound the stability stage cannot handle; ``kind`` names the problem. A
+    :class:`~superionic.errors.UserInputError`, so the CLI reports it like every other bad input
+    (and, as a ``ValueError``, a batch records it per compound and goes on)."""
 
     kind = "input"
 
 
-class FormulaError(StabilityInputError):
-    """Malformed formula or unknown element symbol."""
+class FormulaError(StabilityInputError, _formula.FormulaError):
+    """Malformed formula or unknown element symbol: both the stability stage's input error and
+    :class:`superionic.formula.FormulaError` (one formula error, caught under either name)."""
 
     kind = "malformed formula"
 

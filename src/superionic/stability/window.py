@@ -113,6 +113,11 @@ class WindowError:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def message(self) -> str:
+        """``kind: error``, without repeating a kind the error already starts with."""
+        return self.error if self.error.startswith(self.kind) else f"{self.kind}: {self.error}"
+
 
 def ion_charge(mobile_ion: str) -> int:
     """Charge z of the mobile ion in units of e."""
