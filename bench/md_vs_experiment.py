@@ -77,7 +77,8 @@ PRIORITY: list[tuple[str, str]] = [
 ]
 
 #: Protocol of the benchmark: 1.5 ps segments up to 12 ps per temperature, each temperature until
-#: its MSD is diffusive (one hop length squared across the fit window) and err(D)/D <= 20 %.
+#: its MSD is diffusive (two hop lengths squared across the fit window) and err(D)/D <= 20 %;
+#: a temperature stops early as a bound only when its present slope projects past twice the cap.
 #: The first run of this benchmark (0.75 ps segments, 1.5 ps cap, before the diffusive-regime
 #: check) is kept under /work/md_bench_runs/v1 and re-judged in docs/benchmarks.md.
 BENCH_PROTOCOL = dict(equil_ps=0.25, segment_ps=1.5, max_ps_per_temperature=12.0,

@@ -151,3 +151,19 @@ def test_hops_between_cages_over_a_long_run_are_diffusion() -> None:
     assert out.status is DiffusionStatus.SIGNIFICANT and out.regime.diffusive
     assert out.regime.msd_gain_A2 > 20
     assert abs(out.D_cm2_s - 1e-4) < 3 * out.D_err_cm2_s + 0.1 * 1e-4
+
+
+def test_early_stop_needs_twice_the_cap_at_the_present_slope() -> None:
+    """CHGNet Li3YCl6 at 825 K: 1.2 A^2 of gain over 0.15-1.05 ps after 1.5 ps projects 15.6 ps
+    (12.5 / 1.2 x 1.5), yet the run was diffusive at 9 ps. With a 12 ps cap that is no reason
+    to stop; with a 6 ps cap it is. A run that does not grow, or is diffusive, is decided."""
+    from superionic.transport.significance import PROJECTION_SAFETY, DiffusiveRegime
+
+    early = DiffusiveRegime(msd_gain_A2=1.2, fit_window_ps=(0.15, 1.05))
+    assert early.projected_run_ps(1.5) == pytest.approx(12.5 / 1.2 * 1.5)
+    assert PROJECTION_SAFETY == 2.0
+    assert not early.futile(1.5, cap_ps=12.0) and early.futile(1.5, cap_ps=6.0)
+    assert DiffusiveRegime(msd_gain_A2=0.0, fit_window_ps=(0.15, 1.05)).futile(1.5, 1e6)
+    assert not DiffusiveRegime(msd_gain_A2=13.0, fit_window_ps=(0.6, 4.2)).futile(6.0, 1.0)
+    # inside the ballistic start nothing is projected, so nothing is futile
+    assert not DiffusiveRegime(msd_gain_A2=0.1, fit_window_ps=(0.01, 0.07)).futile(0.1, 1.0)

@@ -376,7 +376,7 @@ class ArrheniusProtocol:
             if r.status is DiffusionStatus.BOUND and r.regime is not None and not r.diffusive:
                 need = r.regime.projected_run_ps(r.time_ps)
                 more = ("" if need is None else "; its MSD does not grow" if math.isinf(need)
-                        else f"; at its present slope it needs >= {need:.3g} ps")
+                        else f"; its present slope projects ~{need:.2g} ps")
                 reasons.append(f"{r.temperature_K:g} K after {r.time_ps:.3g} ps: "
                                f"{r.regime.reason()}{more}")
         if not results:
@@ -591,7 +591,6 @@ def _converge_temperature(task: _TemperatureTask) -> TemperatureResult:
         if (res.status is DiffusionStatus.MOLTEN or res.converged
                 or prod >= p.max_ps_per_temperature - 1e-9):
             return res
-        need = res.regime.projected_run_ps(res.time_ps) if res.regime is not None else None
-        if not res.diffusive and need is not None and need > p.max_ps_per_temperature:
-            return res  # futile: even at today's (too steep) slope the cap cannot be enough
+        if res.regime is not None and res.regime.futile(res.time_ps, p.max_ps_per_temperature):
+            return res  # futile: even twice the cap would not be enough at the present slope
         prod = min(prod + p.segment_ps, p.max_ps_per_temperature)
