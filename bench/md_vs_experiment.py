@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from superionic.transport.significance import PROJECTION_SAFETY
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = Path("/work/md_bench_runs/v2")
 DEFAULT_JSON = REPO / "docs" / "data" / "md_vs_experiment.json"
@@ -164,7 +166,15 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
 
     folder = out_root / potential / name
     if (folder / "series.json").exists():
-        return json.loads((folder / "series.json").read_text())
+        old = json.loads((folder / "series.json").read_text())
+        if _early_stop_safety(old) == PROJECTION_SAFETY:
+            return old
+        # judged under an earlier early-stop rule: run again (the runs resume; only the
+        # temperatures that stopped early are extended), the old verdict kept beside it
+        if not _claim(folder):
+            return None
+        (folder / "series.json").replace(folder / f"series.safety{_early_stop_safety(old):g}.json")
+        _release(folder)
     if name in FINITE_SIZE:
         lib_name, atom_range, temps = FINITE_SIZE[name]
         overrides = {**overrides, "temperatures_K": temps}
@@ -196,6 +206,11 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
         return series.to_dict()
     finally:
         _release(folder)
+
+
+def _early_stop_safety(series: dict[str, Any]) -> float:
+    """The early-stop factor a series was run with (1.0: the first rule, before it was recorded)."""
+    return float((series.get("protocol") or {}).get("projection_safety", 1.0))
 
 
 def _worker(args: tuple[list[tuple[str, str, tuple[int, int]]], Path, Path, dict[str, Any]]) -> None:
@@ -241,6 +256,7 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
             "sigma300_high": s.get("sigma300_high_S_cm"),
             "sigma300_upper_S_cm": s.get("sigma300_upper_S_cm"),
             "verdict": s.get("verdict"), "verdict_reasons": s.get("verdict_reasons"),
+            "early_stop_safety": _early_stop_safety(s),
             "measured": ref,
             "sigma_md_over_measured_at_T": md_over_measured(temps, ref),
         })
@@ -477,8 +493,10 @@ def table(rows: list[dict[str, Any]]) -> str:
         at_T = r.get("sigma_md_over_measured_at_T") or {}
         ratio = ", ".join(f"{v:.2g}x ({T})" for T, v in
                           sorted(at_T.items(), key=lambda kv: -float(kv[0]))) or "-"
+        verdict = r["verdict"] + ("" if r.get("early_stop_safety", 1.0) == PROJECTION_SAFETY
+                                  else " (first early-stop rule; rerun pending)")
         lines.append(f"| {r['library_name']} | {r['potential']} | {r['n_atoms']} | {temps} | "
-                     f"{r['verdict']} | {ea} | {s} | {meas} | {ratio} |")
+                     f"{verdict} | {ea} | {s} | {meas} | {ratio} |")
     return "\n".join(lines)
 
 
@@ -532,6 +550,7 @@ def rejudge(out_root: Path) -> int:
     for path in sorted(out_root.glob("*/*/series.json")):
         old = json.loads(path.read_text())
         kw = {k: v for k, v in old["protocol"].items() if k != "mode"}
+        kw["projection_safety"] = _early_stop_safety(old)  # the rule its runs were made under
         kw["cell"] = CellOptions(**{**kw["cell"], "atom_range": tuple(kw["cell"]["atom_range"])})
         if kw.get("temperatures_K") is not None:
             kw["temperatures_K"] = tuple(kw["temperatures_K"])

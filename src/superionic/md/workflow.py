@@ -55,6 +55,7 @@ from pymatgen.core import Structure
 from superionic.parallel import Executor, TaskError, map_tasks
 from superionic.transport.significance import (
     MIN_D_SIGNIFICANCE,
+    PROJECTION_SAFETY,
     ArrheniusResult,
     DiffusionStatus,
     TemperatureResult,
@@ -136,6 +137,9 @@ class ArrheniusProtocol:
     equil_ps: float = 1.0
     segment_ps: float = 2.0
     max_ps_per_temperature: float = 20.0
+    #: a temperature that is not diffusive stops early when its present MSD slope projects past
+    #: this many times ``max_ps_per_temperature`` (``DiffusiveRegime.futile``)
+    projection_safety: float = PROJECTION_SAFETY
     target_rel_err: float = 0.20
     T_start_K: float = 1200.0
     T_step_K: float = 150.0
@@ -166,6 +170,9 @@ class ArrheniusProtocol:
             raise ValueError("need 0 < T_min_K <= T_start_K and T_step_K > 0")
         if self.min_temperatures < 2:
             raise ValueError("min_temperatures must be >= 2")
+        if not self.projection_safety >= 1.0:
+            raise ValueError("projection_safety must be >= 1 (times the cap), got "
+                             f"{self.projection_safety!r}")
 
     @classmethod
     def fixed(cls, temperatures_K: Sequence[float], time_ps: float, **kw: Any) -> ArrheniusProtocol:
@@ -591,6 +598,7 @@ def _converge_temperature(task: _TemperatureTask) -> TemperatureResult:
         if (res.status is DiffusionStatus.MOLTEN or res.converged
                 or prod >= p.max_ps_per_temperature - 1e-9):
             return res
-        if res.regime is not None and res.regime.futile(res.time_ps, p.max_ps_per_temperature):
-            return res  # futile: even twice the cap would not be enough at the present slope
+        if res.regime is not None and res.regime.futile(res.time_ps, p.max_ps_per_temperature,
+                                                         p.projection_safety):
+            return res  # futile: even safety x the cap would not be enough at the present slope
         prod = min(prod + p.segment_ps, p.max_ps_per_temperature)

@@ -199,12 +199,11 @@ class DiffusiveRegime:
             return math.inf
         return run_ps * max(self.min_gain_A2 / self.msd_gain_A2, 1.0)
 
-    def futile(self, run_ps: float, cap_ps: float) -> bool:
-        """Not diffusive, and even :data:`PROJECTION_SAFETY` times the cap would not be enough at
-        the present slope: extending the run to the cap is not worth its cost."""
+    def futile(self, run_ps: float, cap_ps: float, safety: float = PROJECTION_SAFETY) -> bool:
+        """Not diffusive, and even ``safety`` (:data:`PROJECTION_SAFETY`) times the cap would not
+        be enough at the present slope: extending the run to the cap is not worth its cost."""
         need = self.projected_run_ps(run_ps)
-        return (not self.diffusive and need is not None
-                and need > PROJECTION_SAFETY * cap_ps)
+        return not self.diffusive and need is not None and need > safety * cap_ps
 
     def reason(self) -> str:
         a, b = self.fit_window_ps
