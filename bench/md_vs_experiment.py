@@ -167,7 +167,7 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
     folder = out_root / potential / name
     if (folder / "series.json").exists():
         old = json.loads((folder / "series.json").read_text())
-        if _early_stop_safety(old) == PROJECTION_SAFETY:
+        if not _stale(old):
             return old
         # judged under an earlier early-stop rule: run again (the runs resume; only the
         # temperatures that stopped early are extended), the old verdict kept beside it
@@ -211,6 +211,17 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
 def _early_stop_safety(series: dict[str, Any]) -> float:
     """The early-stop factor a series was run with (1.0: the first rule, before it was recorded)."""
     return float((series.get("protocol") or {}).get("projection_safety", 1.0))
+
+
+def _stale(series: dict[str, Any]) -> bool:
+    """Judged under another early-stop factor *and* one of its temperatures did stop early (a
+    bound short of the cap): under today's rule it would have run on. A series that never
+    stopped early is the same under any factor."""
+    if _early_stop_safety(series) == PROJECTION_SAFETY:
+        return False
+    cap = float((series.get("protocol") or {}).get("max_ps_per_temperature", math.inf))
+    return any(t["status"] == "bound" and not t.get("diffusive") and t["time_ps"] < cap - 1e-9
+               for t in series.get("temperatures", []))
 
 
 def _worker(args: tuple[list[tuple[str, str, tuple[int, int]]], Path, Path, dict[str, Any]]) -> None:
@@ -257,6 +268,7 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
             "sigma300_upper_S_cm": s.get("sigma300_upper_S_cm"),
             "verdict": s.get("verdict"), "verdict_reasons": s.get("verdict_reasons"),
             "early_stop_safety": _early_stop_safety(s),
+            "rerun_pending": _stale(s),
             "measured": ref,
             "sigma_md_over_measured_at_T": md_over_measured(temps, ref),
         })
@@ -493,8 +505,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         at_T = r.get("sigma_md_over_measured_at_T") or {}
         ratio = ", ".join(f"{v:.2g}x ({T})" for T, v in
                           sorted(at_T.items(), key=lambda kv: -float(kv[0]))) or "-"
-        verdict = r["verdict"] + ("" if r.get("early_stop_safety", 1.0) == PROJECTION_SAFETY
-                                  else " (first early-stop rule; rerun pending)")
+        verdict = r["verdict"] + (" (first early-stop rule; rerun pending)"
+                                  if r.get("rerun_pending") else "")
         lines.append(f"| {r['library_name']} | {r['potential']} | {r['n_atoms']} | {temps} | "
                      f"{verdict} | {ea} | {s} | {meas} | {ratio} |")
     return "\n".join(lines)
