@@ -60,8 +60,8 @@ MIN_MSD_GAIN_A2 = 2.0 * HOP_LENGTH_A**2
 BALLISTIC_PS = 0.1
 #: A run that is not yet diffusive stops early only when its projected need
 #: (:meth:`DiffusiveRegime.projected_run_ps`) exceeds this many times the cap. Measured on the
-#: MD benchmark's own runs (CHGNet and SevenNet-0, 33 that became diffusive after >= 3 ps, every
-#: projection made at an earlier segment): the time a run really needed was 0.56-1.9 times the
+#: MD benchmark's own runs (CHGNet and SevenNet-0, every run that became diffusive after >= 3 ps, every
+#: projection made at an earlier segment): the time a run really needed was 0.54-1.97 times the
 #: projection; CHGNet Li3YCl6 at 825 K projected 16 ps after 1.5 ps and was diffusive at 9 ps.
 #: With a factor 1 it had been stopped as a bound, and the material called "inconclusive (budget)".
 PROJECTION_SAFETY = 2.0
