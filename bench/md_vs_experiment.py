@@ -428,7 +428,8 @@ def finite_size_fits(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[s
 
 def plot(out_root: Path, path: Path) -> Path:
     """sigma T vs 1000/T per material and potential: MD points (significant: with 2-error bars;
-    bounds: open triangles at the bound; molten: omitted) and the measured Arrhenius line
+    bounds: open triangles at the bound; superheated, above a molten one: grey crosses; molten:
+    omitted) and the measured Arrhenius line
     (sigma_RT and Ea of the reference, drawn from 300 K through the MD range, dashed)."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -451,9 +452,13 @@ def plot(out_root: Path, path: Path) -> Path:
         ax = fig.add_subplot(rows, cols, k + 1)
         for pot, s in series[name].items():
             c = colours.get(pot, "k")
+            molten = [t["temperature_K"] for t in s["temperatures"] if t["status"] == "molten"]
+            t_m = min(molten) if molten else math.inf
             for t in s["temperatures"]:
                 x, T = 1000.0 / t["temperature_K"], t["temperature_K"]
-                if t["status"] == "significant":
+                if t["status"] == "significant" and T > t_m:  # superheated: not the solid
+                    ax.plot(x, t["sigma_S_cm"] * T, "x", color="grey", ms=5)
+                elif t["status"] == "significant":
                     ax.errorbar(x, t["sigma_S_cm"] * T, yerr=2 * t["sigma_err_S_cm"] * T, fmt="o",
                                 color=c, ms=4, capsize=2)
                 elif t["status"] == "bound" and t.get("sigma_upper_S_cm"):
