@@ -35,13 +35,9 @@ A = 2.5  # hop length, Angstrom
 def stopping_rule(seeds: int, ions: int, Ds: list[float], segment_ps: float = 1.5,
                   cap_ps: float = 12.0, dt: float = 0.01) -> None:
     from superionic.transport.significance import DiffusionStatus, FrameworkCheck, classify
-    from superionic.transport.trajectory import Trajectory
 
-    def judge(full: Trajectory, t_ps: float):
-        n = int(round(t_ps / dt)) + 1
-        tr = Trajectory(positions=full.positions[:n], cell=full.cell, timestep_ps=dt, ion="Li",
-                        temperature_K=full.temperature_K)
-        return classify(analyze_trajectory(tr), FrameworkCheck())
+    def judge(full, t_ps: float):
+        return classify(analyze_trajectory(full.head(t_ps)), FrameworkCheck())
 
     print("| D_true (A^2/ps) | gain 12.5 A^2 expected at (ps) | stop (ps, median) | D_est/D_true "
           "at stop: mean | sd | z: mean | z: sd | stated rel. error (median) | one segment "

@@ -20,7 +20,6 @@ import numpy as np
 
 from superionic.transport import analyze_trajectory, read_trajectory
 from superionic.transport.significance import FrameworkCheck, classify
-from superionic.transport.trajectory import Trajectory
 
 
 def main() -> None:
@@ -37,14 +36,10 @@ def main() -> None:
                 continue  # still running: its last frame may be half written
             interval = json.loads((path.parent / "params.json").read_text())["frames"]["interval_ps"]
             traj = read_trajectory(path, ion=args.ion, timestep_ps=interval, temperature_K=T)
-            dt = traj.timestep_ps
-            total = (traj.positions.shape[0] - 1) * dt
             made, k, crossed = [], 1, None
-            while k * args.segment_ps <= total + 1e-9:
-                n = int(round(k * args.segment_ps / dt)) + 1
-                cut = Trajectory(positions=traj.positions[:n], cell=traj.cell, timestep_ps=dt,
-                                 ion=args.ion, temperature_K=T)
-                r = classify(analyze_trajectory(cut, temperature_K=T), FrameworkCheck())
+            while k * args.segment_ps <= traj.duration_ps + 1e-9:
+                r = classify(analyze_trajectory(traj.head(k * args.segment_ps), temperature_K=T),
+                             FrameworkCheck())
                 if r.regime.diffusive:
                     crossed = k * args.segment_ps
                     break

@@ -167,3 +167,17 @@ def test_early_stop_needs_twice_the_cap_at_the_present_slope() -> None:
     assert not DiffusiveRegime(msd_gain_A2=13.0, fit_window_ps=(0.6, 4.2)).futile(6.0, 1.0)
     # inside the ballistic start nothing is projected, so nothing is futile
     assert not DiffusiveRegime(msd_gain_A2=0.1, fit_window_ps=(0.01, 0.07)).futile(0.1, 1.0)
+
+
+def test_head_is_the_run_stopped_early() -> None:
+    """``Trajectory.head(t)``: the frames a run stopped at t would hold, every field kept; its
+    analysis equals that of a trajectory built from those frames alone."""
+    full = caged_hopper(8, 301, 0.01, temperature_K=900.0, D_A2_ps=0.5, seed=3)
+    head = full.head(1.5)
+    assert head.n_frames == 151 and head.duration_ps == pytest.approx(1.5)
+    np.testing.assert_array_equal(head.positions, full.positions[:151])
+    alone = Trajectory(positions=full.positions[:151], cell=full.cell, timestep_ps=0.01,
+                       ion="Li", temperature_K=900.0)
+    assert analyze_trajectory(head).tracer.D_cm2_s == analyze_trajectory(alone).tracer.D_cm2_s
+    with pytest.raises(ValueError, match="head of 4"):
+        full.head(4.0)

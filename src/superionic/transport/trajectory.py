@@ -18,7 +18,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from pymatgen.core import Lattice, Structure
@@ -221,6 +221,18 @@ class Trajectory:
         if self.all_positions is None:
             return None
         return np.array([s == self.ion for s in self.species])
+
+    def head(self, duration_ps: float) -> Trajectory:
+        """The first ``duration_ps`` of the run (frames 0 .. round(duration / timestep)), every
+        field kept: what the run would have been had it stopped there (the MD protocol's
+        segment-wise judgement, replayed on a longer run)."""
+        n = int(round(duration_ps / self.timestep_ps)) + 1
+        if not 2 <= n <= self.n_frames:
+            raise TrajectoryError(f"head of {duration_ps} ps: the run spans 0-{self.duration_ps:g} "
+                                  f"ps in steps of {self.timestep_ps:g} ps")
+        cell = self.cell if np.ndim(self.cell) == 2 else np.asarray(self.cell)[:n]
+        allp = None if self.all_positions is None else self.all_positions[:n]
+        return replace(self, positions=self.positions[:n], cell=cell, all_positions=allp)
 
     def frame_structure(self, index: int = 0, mobile_only: bool = False) -> Structure:
         """Frame ``index`` as a pymatgen Structure (sites wrapped into the cell)."""
