@@ -305,14 +305,19 @@ def measured_sigma_S_cm(ref: dict[str, Any], temperature_K: float) -> float | No
     return ref["sigma_rt_S_cm"] * 300.0 / temperature_K * math.exp(-ref["Ea_eV"] / KB_EV_K * x)
 
 
+def _melt_K(temps: list[dict[str, Any]]) -> float:
+    """The coldest molten temperature of a series' JSON (inf without one): runs above it are
+    superheated (``superionic.transport.significance.superheated`` on typed results)."""
+    return min((t["temperature_K"] for t in temps if t["status"] == "molten"), default=math.inf)
+
+
 def md_over_measured(temps: list[dict[str, Any]], ref: dict[str, Any] | None) -> dict[str, float]:
     """sigma_MD / sigma_measured at each significant solid temperature (K as the key): the MD
     magnitude where it was measured, no extrapolation of the MD to 300 K needed. Runs above a
     molten one (superheated) are left out, as in the fit."""
     if not ref:
         return {}
-    molten = [t["temperature_K"] for t in temps if t["status"] == "molten"]
-    t_m = min(molten) if molten else math.inf
+    t_m = _melt_K(temps)
     out = {}
     for t in temps:
         exp = measured_sigma_S_cm(ref, t["temperature_K"])
@@ -452,8 +457,7 @@ def plot(out_root: Path, path: Path) -> Path:
         ax = fig.add_subplot(rows, cols, k + 1)
         for pot, s in series[name].items():
             c = colours.get(pot, "k")
-            molten = [t["temperature_K"] for t in s["temperatures"] if t["status"] == "molten"]
-            t_m = min(molten) if molten else math.inf
+            t_m = _melt_K(s["temperatures"])
             for t in s["temperatures"]:
                 x, T = 1000.0 / t["temperature_K"], t["temperature_K"]
                 if t["status"] == "significant" and T > t_m:  # superheated: not the solid
