@@ -169,11 +169,11 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
         old = json.loads((folder / "series.json").read_text())
         if not _stale(old):
             return old
-        # judged under an earlier early-stop rule: run again (the runs resume; only the
-        # temperatures that stopped early are extended), the old verdict kept beside it
+        # judged under an earlier rule: run again (the runs resume; only the temperatures that
+        # stopped early are extended, and new midpoints run), the old verdict kept beside it
         if not _claim(folder):
             return None
-        (folder / "series.json").replace(folder / f"series.safety{_early_stop_safety(old):g}.json")
+        (folder / "series.json").replace(folder / f"series.{_rule_tag(old)}.json")
         _release(folder)
     if name in FINITE_SIZE:
         lib_name, atom_range, temps = FINITE_SIZE[name]
@@ -213,15 +213,36 @@ def _early_stop_safety(series: dict[str, Any]) -> float:
     return float((series.get("protocol") or {}).get("projection_safety", 1.0))
 
 
+def _refinement_rounds(series: dict[str, Any]) -> int:
+    """The rounds of midpoints a series was run with (1: the first rule, before it was recorded)."""
+    return int((series.get("protocol") or {}).get("refinement_rounds", 1))
+
+
+def _rule_tag(series: dict[str, Any]) -> str:
+    """Names the rules a series was run under, for the copy kept beside its rerun."""
+    return f"safety{_early_stop_safety(series):g}.rounds{_refinement_rounds(series)}"
+
+
 def _stale(series: dict[str, Any]) -> bool:
-    """Judged under another early-stop factor *and* one of its temperatures did stop early (a
-    bound short of the cap): under today's rule it would have run on. A series that never
-    stopped early is the same under any factor."""
-    if _early_stop_safety(series) == PROJECTION_SAFETY:
-        return False
-    cap = float((series.get("protocol") or {}).get("max_ps_per_temperature", math.inf))
-    return any(t["status"] == "bound" and not t.get("diffusive") and t["time_ps"] < cap - 1e-9
-               for t in series.get("temperatures", []))
+    """Today's rules would have run on: judged under another early-stop factor *and* one of its
+    temperatures did stop early (a bound short of the cap), or judged with fewer rounds of
+    midpoints *and* short of ``min_temperatures`` significant solid temperatures (at least
+    one, so that midpoints exist). A series either change leaves the same is not rerun."""
+    from superionic.md.workflow import ArrheniusProtocol
+
+    proto = series.get("protocol") or {}
+    if _early_stop_safety(series) != PROJECTION_SAFETY:
+        cap = float(proto.get("max_ps_per_temperature", math.inf))
+        if any(t["status"] == "bound" and not t.get("diffusive") and t["time_ps"] < cap - 1e-9
+               for t in series.get("temperatures", [])):
+            return True
+    if (proto.get("mode") == "arrhenius"
+            and _refinement_rounds(series) < ArrheniusProtocol.refinement_rounds):
+        temps = series.get("temperatures", [])
+        t_m = _melt_K(temps)
+        n_sig = sum(t["status"] == "significant" and t["temperature_K"] < t_m for t in temps)
+        return 1 <= n_sig < int(proto.get("min_temperatures", 4))
+    return False
 
 
 def _worker(args: tuple[list[tuple[str, str, tuple[int, int]]], Path, Path, dict[str, Any]]) -> None:
@@ -268,6 +289,7 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
             "sigma300_upper_S_cm": s.get("sigma300_upper_S_cm"),
             "verdict": s.get("verdict"), "verdict_reasons": s.get("verdict_reasons"),
             "early_stop_safety": _early_stop_safety(s),
+            "refinement_rounds": _refinement_rounds(s),
             "rerun_pending": _stale(s),
             "measured": ref,
             "sigma_md_over_measured_at_T": md_over_measured(temps, ref),
@@ -514,7 +536,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         at_T = r.get("sigma_md_over_measured_at_T") or {}
         ratio = ", ".join(f"{v:.2g}x ({T})" for T, v in
                           sorted(at_T.items(), key=lambda kv: -float(kv[0]))) or "-"
-        verdict = r["verdict"] + (" (first early-stop rule; rerun pending)"
+        verdict = r["verdict"] + (" (earlier rule; rerun pending)"
                                   if r.get("rerun_pending") else "")
         lines.append(f"| {r['library_name']} | {r['potential']} | {r['n_atoms']} | {temps} | "
                      f"{verdict} | {ea} | {s} | {meas} | {ratio} |")

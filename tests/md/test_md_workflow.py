@@ -238,6 +238,23 @@ def test_verdicts_without_an_arrhenius_result() -> None:
     assert fit is None and v.value is Verdict.INCONCLUSIVE and "straight line" in v.reasons[-1]
 
 
+def test_refinement_tries_the_gaps_between_significant_temperatures_after_a_cold_bound() -> None:
+    """The ladder of SevenNet-0 Li6PS5Cl: 1200/1050/900 K significant, 750 K a bound at the cap.
+    The first midpoint is 825 K, below the coldest significant one; a second slot (two workers)
+    or a second round, once 825 K is a bound too, tries the gap 975 K rather than halving
+    900-825 K again. Nothing is proposed once four are significant."""
+    proto = ArrheniusProtocol()  # min_temperatures 4, T_step_K 150
+    done = {T: sig(T, arrhenius_D(T)) for T in (900.0, 1050.0, 1200.0)}
+    done[750.0] = bound(750.0, 1e-5)
+    assert proto._refinement(done) == [825.0]
+    assert proto._refinement(done, width=2) == [825.0, 975.0]
+    done[825.0] = bound(825.0, 2e-5)
+    assert proto._refinement(done) == [975.0]
+    assert proto._refinement(done, width=2) == [975.0, 1125.0]
+    done[975.0] = sig(975.0, arrhenius_D(975.0))
+    assert proto._refinement(done, width=2) == []
+
+
 def test_library_names_resolve() -> None:
     s, source = resolve_structure("Li6PS5Cl")
     assert source == "structure library" and s.composition.reduced_formula == "Li6PS5Cl"
