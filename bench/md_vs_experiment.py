@@ -514,6 +514,77 @@ def plot(out_root: Path, path: Path) -> Path:
     return path
 
 
+def in_progress(out_root: Path) -> list[dict[str, Any]]:
+    """The runs of series that have not finished (no series.json, or one a rerun will replace),
+    read from their frames as they stand: what a partial table can honestly say. A run shorter
+    than one segment is left out (a leftover of the first benchmark, or one just started)."""
+    from superionic.md.workflow import analyse_frames
+    from superionic.transport.significance import DiffusionStatus
+
+    out = []
+    for folder in sorted(p for p in out_root.glob("*/*") if p.is_dir()):
+        potential, name = folder.parent.name, folder.name
+        if name not in dict(MATERIALS) or potential not in ("chgnet", "sevennet"):
+            continue
+        series = folder / "series.json"
+        if series.exists() and not _stale(json.loads(series.read_text())):
+            continue
+        proto = protocol_for(potential, dict(MATERIALS)[name], {})
+        temps = []
+        for run in folder.glob("T*K"):
+            params, frames = run / "params.json", run / "frames.extxyz"
+            if not (params.exists() and frames.exists()):
+                continue
+            T = float(run.name[1:-1])
+            try:
+                r = analyse_frames(frames, T, json.loads(params.read_text())["frames"]["interval_ps"],
+                                   proto)
+            except (OSError, ValueError, KeyError) as exc:
+                print(f"{run}: unreadable ({exc})", file=sys.stderr)
+                continue
+            if r.time_ps < proto.segment_ps - 1e-9:
+                continue
+            e = {"temperature_K": T, "status": r.status.value, "time_ps": r.time_ps,
+                 "msd_gain_A2": r.regime.msd_gain_A2}
+            if r.status is DiffusionStatus.SIGNIFICANT:
+                e |= {"D_cm2_s": r.D_cm2_s, "D_rel_err": r.rel_err}
+            elif r.status is DiffusionStatus.BOUND:
+                proj = r.regime.projected_run_ps(r.time_ps)
+                e |= {"D_upper_cm2_s": r.D_upper_cm2_s,
+                      "projected_ps": proj if proj is not None and math.isfinite(proj) else None}
+            temps.append(e)
+        if temps:
+            t_m = _melt_K(temps)
+            for e in temps:
+                e["superheated"] = e["status"] == "significant" and e["temperature_K"] > t_m
+            out.append({"potential": potential, "library_name": name,
+                        "rerun": series.exists(), "runs": sorted(
+                            temps, key=lambda e: -e["temperature_K"])})
+    return out
+
+
+def in_progress_table(rows: list[dict[str, Any]]) -> str:
+    lines = ["| material | potential | T (K): D (cm^2/s) or bound, run so far |", "|---|---|---|"]
+    for r in rows:
+        parts = []
+        for e in r["runs"]:
+            t = f"{e['temperature_K']:g}: "
+            if e["status"] == "significant":
+                t += f"{e['D_cm2_s']:.2g} +/- {100 * e['D_rel_err']:.0f} % ({e['time_ps']:.3g} ps"
+                t += "; superheated, left out)" if e["superheated"] else ")"
+            elif e["status"] == "bound":
+                t += (f"< {e['D_upper_cm2_s']:.2g} ({e['time_ps']:.3g} ps, MSD gain "
+                      f"{e['msd_gain_A2']:.1f} A^2")
+                proj = e.get("projected_ps")
+                t += f", projects ~{proj:.0f} ps)" if proj else ")"
+            else:
+                t += f"{e['status']} ({e['time_ps']:.3g} ps)"
+            parts.append(t)
+        pot = r["potential"] + (" (rerun)" if r["rerun"] else "")
+        lines.append(f"| {r['library_name']} | {pot} | {'; '.join(parts)} |")
+    return "\n".join(lines)
+
+
 def _fmt(x: Any, spec: str = ".2g") -> str:
     return "-" if x is None else format(x, spec)
 
@@ -552,6 +623,7 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
         fcntl.flock(lock, fcntl.LOCK_EX)
         rows = collect(out_root)
         sizes = finite_size(out_root)
+        running = in_progress(out_root)
         expected = len(MATERIALS) + len(SEVENNET_MATERIALS)
         payload = {
             "status": ("COMPLETE" if len(rows) >= expected else
@@ -560,6 +632,7 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
             "finite_size": sizes,
             "finite_size_fits": {f"{j} ({p})": v for (j, p), v in
                                  finite_size_fits(sizes).items()},
+            "in_progress": running,
             "protocol": {k: v for k, v in BENCH_PROTOCOL.items()},
             "command": command or "nice -n 10 python bench/md_vs_experiment.py --workers 2",
             "updated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -570,6 +643,9 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
         print()
         if payload["finite_size"]:
             print(finite_size_table(payload["finite_size"]))
+            print()
+        if running:
+            print(in_progress_table(running))
             print()
         print(json.dumps(payload["comparison"], indent=1))
     return payload

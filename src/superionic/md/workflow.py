@@ -584,12 +584,19 @@ class _TemperatureTask:
 
 def analyse_temperature(run: Any, protocol: ArrheniusProtocol) -> TemperatureResult:
     """The :class:`TemperatureResult` of one finished :class:`~superionic.md.protocol.MDRunResult`."""
+    path = run.frames_path or Path(run.run_dir) / "frames.extxyz"
+    return analyse_frames(path, run.temperature_K, run.timestep_ps, protocol)
+
+
+def analyse_frames(path: str | Path, temperature_K: float, frame_interval_ps: float,
+                   protocol: ArrheniusProtocol) -> TemperatureResult:
+    """The :class:`TemperatureResult` of a frames file as it stands (a run still going reads as
+    the run so far)."""
     from superionic.transport import analyze_trajectory, read_trajectory
 
-    path = run.frames_path or Path(run.run_dir) / "frames.extxyz"
-    traj = read_trajectory(path, ion=protocol.ion, timestep_ps=run.timestep_ps,
-                           temperature_K=run.temperature_K)
-    result = analyze_trajectory(traj, temperature_K=run.temperature_K)
+    traj = read_trajectory(path, ion=protocol.ion, timestep_ps=frame_interval_ps,
+                           temperature_K=temperature_K)
+    result = analyze_trajectory(traj, temperature_K=temperature_K)
     return classify(result, framework_check(traj), n_sigma=protocol.n_sigma,
                     target_rel_err=protocol.target_rel_err)
 
