@@ -221,6 +221,10 @@ def test_verdicts_without_an_arrhenius_result() -> None:
     few = [sig(T, arrhenius_D(T)) for T in (900.0, 1050.0, 1200.0)]
     fit, v = proto.judge([*few, bound(750.0, 1e-7)])
     assert fit is None and v.value is Verdict.BUDGET and "3 temperature(s)" in v.reasons[0]
+    # CHGNet Li3N: significant at 900 and 750 K, bounds at 825 and 600 K: the reason names the
+    # bounds, not "below 825 K" (750 K is below 825 K and significant)
+    _, v = proto.judge([sig(900.0, 4e-5), bound(825.0, 3e-5), sig(750.0, 3e-5), bound(600.0, 2e-5)])
+    assert v.value is Verdict.BUDGET and v.reasons[-1].startswith("at 825, 600 K D is not")
     fit, v = proto.judge([bound(1200.0, 2e-7), bound(1050.0, 1e-7)])
     assert fit is None and v.value is Verdict.NO_DIFFUSION
     # a loose bound (a 0.1 ps run) rules nothing out

@@ -425,9 +425,10 @@ class ArrheniusProtocol:
                            f"{self.min_temperatures} needed for an Arrhenius fit")
             capped = any(r.status is DiffusionStatus.BOUND for r in solid)
             if capped:
-                reasons.append(f"below {max(r.temperature_K for r in solid if not r.usable):g} K "
-                               f"D is not significant within {self.max_ps_per_temperature:g} ps "
-                               "per temperature (longer runs would resolve it)")
+                cold = sorted((r.temperature_K for r in solid if not r.usable), reverse=True)
+                reasons.append(f"at {', '.join(f'{t:g}' for t in cold)} K D is not significant "
+                               f"within {self.max_ps_per_temperature:g} ps per temperature "
+                               "(longer runs would resolve it)")
             v = Verdict.BUDGET if (budget_hit or (capped and self.mode is Mode.ADAPTIVE)) \
                 else Verdict.INCONCLUSIVE
             return None, MDVerdict(v, tuple(reasons))
