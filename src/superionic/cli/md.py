@@ -105,7 +105,8 @@ def md_run(
     resume: bool = typer.Option(False, "--resume", help="Continue the runs in an existing "
                                 "folder from their checkpoints."),
     seed: int = typer.Option(0, help="Seed of velocities, ordering and vacancy choice."),
-    model: str = typer.Option("chgnet", help="chgnet, chgnet:r2scan, sevennet."),
+    model: str = typer.Option("chgnet", help="chgnet, chgnet:r2scan, sevennet (the "
+                                "stiffer one, for Ea and sigma(300 K): docs/md.md)."),
     thermostat: str = typer.Option("auto", help="auto (Nose-Hoover chain), nhc or langevin."),
     save_every: int = typer.Option(5, help="MD steps between stored frames."),
     checkpoint_every: int = typer.Option(100, help="MD steps between checkpoints."),
