@@ -625,9 +625,11 @@ def write_outputs(out_root: Path, json_path: Path, quiet: bool = False,
         sizes = finite_size(out_root)
         running = in_progress(out_root)
         expected = len(MATERIALS) + len(SEVENNET_MATERIALS)
+        current = sum(not r["rerun_pending"] for r in rows)
         payload = {
-            "status": ("COMPLETE" if len(rows) >= expected else
-                       f"PARTIAL: {len(rows)} of {expected} (material, potential) jobs finished"),
+            "status": ("COMPLETE" if current >= expected else
+                       f"PARTIAL: {current} of {expected} (material, potential) jobs finished "
+                       f"under the current rules, {len(rows)} with a row"),
             "materials": rows, "comparison": comparison(rows),
             "finite_size": sizes,
             "finite_size_fits": {f"{j} ({p})": v for (j, p), v in
