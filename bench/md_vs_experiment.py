@@ -519,7 +519,7 @@ def in_progress(out_root: Path) -> list[dict[str, Any]]:
     read from their frames as they stand: what a partial table can honestly say. A run shorter
     than one segment is left out (a leftover of the first benchmark, or one just started)."""
     from superionic.md.workflow import analyse_frames
-    from superionic.transport.significance import DiffusionStatus
+    from superionic.transport.significance import DiffusionStatus, superheated
 
     out = []
     for folder in sorted(p for p in out_root.glob("*/*") if p.is_dir()):
@@ -530,7 +530,7 @@ def in_progress(out_root: Path) -> list[dict[str, Any]]:
         if series.exists() and not _stale(json.loads(series.read_text())):
             continue
         proto = protocol_for(potential, dict(MATERIALS)[name], {})
-        temps = []
+        temps, results = [], []
         for run in folder.glob("T*K"):
             params, frames = run / "params.json", run / "frames.extxyz"
             if not (params.exists() and frames.exists()):
@@ -553,10 +553,11 @@ def in_progress(out_root: Path) -> list[dict[str, Any]]:
                 e |= {"D_upper_cm2_s": r.D_upper_cm2_s,
                       "projected_ps": proj if proj is not None and math.isfinite(proj) else None}
             temps.append(e)
+            results.append(r)
         if temps:
-            t_m = _melt_K(temps)
+            hot = set(superheated(results))
             for e in temps:
-                e["superheated"] = e["status"] == "significant" and e["temperature_K"] > t_m
+                e["superheated"] = e["temperature_K"] in hot
             out.append({"potential": potential, "library_name": name,
                         "rerun": series.exists(), "runs": sorted(
                             temps, key=lambda e: -e["temperature_K"])})
