@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e ".[all,dev]"
 	touch $@
 
-# The main job on the embedded defaults (offline data, SQLite, local pool, CHGNet): data -> models
+# The main job on the embedded defaults (offline data, SQLite, local pool, SevenNet-0): data -> models
 # -> screen -> MD -> one active-learning round -> workspace/report/index.html. Rerunning resumes.
 demo: setup
 	$(VENV)/bin/superionic data list

@@ -2,7 +2,9 @@
 
 Every conductor of the structure library with an MD-ready cell runs through the one MD workflow
 (:class:`superionic.md.workflow.ArrheniusProtocol`, adaptive temperatures, segment-wise
-convergence of D) with CHGNet first, then SevenNet on a subset. The measured values come from
+convergence of D) with CHGNet on every one and SevenNet-0 on a subset. SevenNet-0 became the
+default potential on this benchmark's evidence (docs/md.md, "Which potential"), so its rows come
+first in the JSON. The measured values come from
 ``/work/shared/reference/md_experiment.csv`` (or ``$SUPERIONIC_REFERENCE``) and, for the other
 materials, ``bench/md_literature.py`` (formula, library_name, sigma_rt_S_cm, Ea_eV, measurement,
 source).
@@ -40,6 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from superionic.config import MD_POTENTIAL
 from superionic.transport.significance import PROJECTION_SAFETY
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,9 +61,11 @@ MATERIALS: list[tuple[str, tuple[int, int]]] = [
 ]
 #: Li7P3S11 is not in the structure library (its coordinates could not be obtained offline,
 #: docs/defects.md); its measured value is in bench/md_literature.py for when it is.
-#: Materials also run with the second potential: the three with a measured value in the shared
-#: reference file and a CHGNet Arrhenius result, so the two potentials compare like for like.
-SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3YCl6"]
+#: Materials also run with SevenNet-0: the three with a measured value in the shared reference
+#: file and a CHGNet Arrhenius result, so the two potentials compare like for like, and Li3InCl6,
+#: the one material where CHGNet's Ea matches experiment (the default was chosen on these pairs:
+#: leaving CHGNet's success out would have compared the two only where CHGNet fails).
+SEVENNET_MATERIALS = ["Li10GeP2S12", "Li6PS5Cl", "Li3YCl6", "Li3InCl6"]
 
 #: Finite-size check: the same material at about twice the atoms, at fixed temperatures (the
 #: same segments and cap), compared with the default cell's D at the same temperatures.
@@ -294,7 +299,7 @@ def collect(out_root: Path) -> list[dict[str, Any]]:
             "measured": ref,
             "sigma_md_over_measured_at_T": md_over_measured(temps, ref),
         })
-    rows.sort(key=lambda r: (r["potential"] != "chgnet", r["potential"],
+    rows.sort(key=lambda r: (r["potential"] != MD_POTENTIAL, r["potential"],
                              order.get(r["library_name"], 99)))
     return rows
 
@@ -350,7 +355,7 @@ def md_over_measured(temps: list[dict[str, Any]], ref: dict[str, Any] | None) ->
 
 def comparison(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for pot in sorted({r["potential"] for r in rows}, key=lambda p: (p != "chgnet", p)):
+    for pot in sorted({r["potential"] for r in rows}, key=lambda p: (p != MD_POTENTIAL, p)):
         mine = [r for r in rows if r["potential"] == pot and r["measured"]]
         arr = [r for r in mine if r["verdict"] == "arrhenius"]
         ea = [abs(r["Ea_eV"] - r["measured"]["Ea_eV"]) for r in arr

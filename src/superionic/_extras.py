@@ -1,8 +1,8 @@
 """Optional dependencies: which extra installs each, and an import that says so when missing.
 
 ``pip install superionic`` installs the core (data, features, transport, experiment, stability);
-the heavy stacks are extras: ``[md]`` (torch, CHGNet), ``[ml]`` (XGBoost, LightGBM, CatBoost,
-SHAP, skops), ``[scale]`` (Dask, dask-jobqueue, psycopg), ``[sevennet]``; ``[all]`` is all of
+the heavy stacks are extras: ``[md]`` (torch, SevenNet, CHGNet), ``[ml]`` (XGBoost, LightGBM, CatBoost,
+SHAP, skops), ``[scale]`` (Dask, dask-jobqueue, psycopg); ``[all]`` is all of
 them. Code that needs one imports it inside the function, through :func:`optional_import`.
 """
 
@@ -24,7 +24,7 @@ EXTRAS: dict[str, str] = {
     "distributed": "scale",
     "dask_jobqueue": "scale",
     "psycopg": "scale",
-    "sevenn": "sevennet",
+    "sevenn": "md",
 }
 
 

@@ -18,6 +18,11 @@ from typing import Any
 #: Mobile ions supported by every stage; potentials are quoted vs the metal of that ion.
 MOBILE_IONS = ("Li", "Na", "K")
 
+#: The MD potential used when none is given: SevenNet-0, the one whose diffusion agrees with
+#: experiment in docs/benchmarks.md (docs/md.md, "Which potential"). Kept here, not in
+#: superionic.md.engine, so that the CLI can show it without importing the MD stack.
+MD_POTENTIAL = "sevennet"
+
 _PACKAGE_ROOT = Path(__file__).resolve().parent
 
 

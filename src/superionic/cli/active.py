@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from superionic.cli._common import JsonOption, emit_json, err_console, fail
-from superionic.config import MOBILE_IONS
+from superionic.config import MD_POTENTIAL, MOBILE_IONS
 
 ORACLES = ("retrospective", "file", "md")
 
@@ -78,7 +78,7 @@ def loop_cmd(
     md_atoms: str = typer.Option("40-100", help="md: supercell size range (atoms)."),
     md_vacancies: int = typer.Option(0, help="md: mobile-ion vacancies per cell (a candidates "
                                      "column n_vacancies overrides it per candidate)."),
-    md_model: str = typer.Option("chgnet", help="md: potential (chgnet, sevennet...)."),
+    md_model: str = typer.Option(MD_POTENTIAL, help="md: potential (sevennet, chgnet...)."),
     md_relax_steps: int = typer.Option(100, help="md: relaxation steps before MD (0 skips)."),
     as_json: bool = JsonOption,
 ) -> None:

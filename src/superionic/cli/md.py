@@ -13,6 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from superionic.cli._common import JsonOption, emit_json, err_console, fail
+from superionic.config import MD_POTENTIAL
 
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _MULTI_VALUE_OPTIONS = ("--temperatures",)
@@ -105,8 +106,8 @@ def md_run(
     resume: bool = typer.Option(False, "--resume", help="Continue the runs in an existing "
                                 "folder from their checkpoints."),
     seed: int = typer.Option(0, help="Seed of velocities, ordering and vacancy choice."),
-    model: str = typer.Option("chgnet", help="chgnet, chgnet:r2scan, sevennet (the "
-                                "stiffer one, for Ea and sigma(300 K): docs/md.md)."),
+    model: str = typer.Option(MD_POTENTIAL, help="sevennet (SevenNet-0, the default: it "
+                                "matches measured Ea, docs/md.md), chgnet, chgnet:r2scan."),
     thermostat: str = typer.Option("auto", help="auto (Nose-Hoover chain), nhc or langevin."),
     save_every: int = typer.Option(5, help="MD steps between stored frames."),
     checkpoint_every: int = typer.Option(100, help="MD steps between checkpoints."),

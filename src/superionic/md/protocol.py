@@ -51,7 +51,7 @@ from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
 from pymatgen.core import Structure
 from tqdm.auto import tqdm
 
-from superionic.md.engine import CalculatorLike, make_calculator, model_info
+from superionic.md.engine import DEFAULT_MODEL, CalculatorLike, make_calculator, model_info
 from superionic.md.prepare import relax, to_atoms
 from superionic.parallel import Executor, TaskError, map_tasks
 
@@ -435,7 +435,7 @@ def _check_same(run_dir: Path, stored: dict[str, Any], params: MDParams, model: 
 
 
 def run_md(structure: Structure | Atoms, params: MDParams, run_dir: str | Path,
-           calculator: CalculatorLike = "chgnet", *, resume: bool = False,
+           calculator: CalculatorLike = DEFAULT_MODEL, *, resume: bool = False,
            relax_params: RelaxParams | None = RelaxParams(), progress: bool = True,
            provenance: dict[str, Any] | None = None) -> MDRunResult:
     """Relax, equilibrate and produce one NVT trajectory in ``run_dir`` (see module doc).
@@ -550,7 +550,7 @@ class MDTask:
     structure: Any  # pymatgen Structure or ASE Atoms
     params: MDParams
     run_dir: str
-    model: Any = "chgnet"  # name, picklable calculator or module-level factory
+    model: Any = DEFAULT_MODEL  # name, picklable calculator or module-level factory
     n_threads: int | None = None
     resume: bool = False
     relax_params: RelaxParams | None = field(default_factory=RelaxParams)
@@ -575,7 +575,7 @@ def run_dir_name(temperature_K: float) -> str:
 
 def run_temperatures(structure: Structure | Atoms, temperatures_K: Sequence[float],
                      out_dir: str | Path, params: MDParams | None = None, *,
-                     model: CalculatorLike = "chgnet", executor: Executor | None = None,
+                     model: CalculatorLike = DEFAULT_MODEL, executor: Executor | None = None,
                      n_threads: int | None = None, resume: bool = False,
                      relax_params: RelaxParams | None = RelaxParams(), progress: bool = True,
                      provenance: dict[str, Any] | None = None) -> list[MDRunResult | TaskError]:

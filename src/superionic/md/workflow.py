@@ -54,6 +54,7 @@ from typing import Any
 from ase import Atoms
 from pymatgen.core import Structure
 
+from superionic.md.engine import DEFAULT_MODEL
 from superionic.parallel import Executor, TaskError, map_tasks
 from superionic.transport.significance import (
     MIN_D_SIGNIFICANCE,
@@ -127,12 +128,13 @@ class TemperatureFailure:
 class ArrheniusProtocol:
     """The MD recipe. Times in ps/fs, temperatures in K (see the module doc for the rules).
 
-    ``potential``: ``"chgnet"`` (default), ``"sevennet"``, or an ASE calculator factory (tests).
+    ``potential``: ``"sevennet"`` (SevenNet-0, the default: docs/md.md "Which potential"),
+    ``"chgnet"``, or an ASE calculator factory (tests).
     ``temperatures_K`` set means FIXED mode. ``max_total_ps``: budget over all temperatures
     (equilibration + production); ``None`` is unlimited. ``threads``: torch threads per run.
     """
 
-    potential: str | Callable[[], Any] = "chgnet"
+    potential: str | Callable[[], Any] = DEFAULT_MODEL
     ion: str = "Li"
     cell: CellOptions = field(default_factory=CellOptions)
     timestep_fs: float = 2.0

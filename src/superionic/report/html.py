@@ -24,7 +24,7 @@ from superionic.store import Store
 
 RAW_JSON = "report.json"
 SOFTWARE = ("superionic", "numpy", "scipy", "pandas", "scikit-learn", "lightgbm", "pymatgen",
-            "ase", "torch", "chgnet", "matminer", "sqlalchemy")
+            "ase", "torch", "sevenn", "chgnet", "matminer", "sqlalchemy")
 
 _CSS = """
 :root{--fg:#1d232a;--muted:#667;--line:#d5d9de;--head:#eef1f4;--accent:#1f5f9e}
