@@ -1,4 +1,5 @@
-"""MD throughput on the CPU cores at hand: ways to run N temperatures of one cell with CHGNet.
+"""MD throughput on the CPU cores at hand: ways to run N temperatures of one cell with CHGNet
+or SevenNet-0 (``--potential``).
 
 Modes (every one evaluates energy + forces only, task ``"ef"``, through the same code path:
 pymatgen Structure -> CHGNet ``graph_converter`` -> ``CHGNet.predict_graph``; the integrator is
@@ -12,6 +13,10 @@ temperature):
   = 1; torch releases the GIL inside its kernels);
 - ``s``: one process stepping the N replicas one after the other, torch intra-op threads =
   ``--cores`` (what ``superionic md`` does with its default threads).
+
+With ``--potential sevennet`` the forces come from sevenn's ASE calculator, one replica per call
+(energy + forces; the calculator has no batched call), so the batched modes ``b``/``B`` do not
+exist for it.
 
 Throughput = replica-steps per wall-clock second of the stepping phase (model loading and 2
 warm-up steps excluded; for ``a`` from a common start barrier to the last process's end); a
@@ -45,13 +50,17 @@ KB_EV_K = 8.617333262e-5
 AMU_A2_FS2_EV = 103.642696
 
 
-def _load_model(threads: int) -> Any:
+def _load_model(threads: int, potential: str = "chgnet") -> Any:
     import contextlib
 
     import torch
 
     torch.set_num_threads(threads)
     warnings.filterwarnings("ignore")
+    if potential == "sevennet":
+        from superionic.md.engine import make_calculator
+
+        return make_calculator("sevennet")
     from chgnet.model import CHGNet
 
     with contextlib.redirect_stdout(sys.stderr):
@@ -109,7 +118,17 @@ class Replica:
 
 
 def _forces(model: Any, replicas: list[Replica]) -> list[np.ndarray]:
-    """Energy+forces of all replicas in ONE predict_graph call."""
+    """Energy+forces of all replicas in ONE predict_graph call (CHGNet); an ASE calculator
+    (SevenNet-0) is called once per replica."""
+    if not hasattr(model, "graph_converter"):
+        from pymatgen.io.ase import AseAtomsAdaptor
+
+        out = []
+        for r in replicas:
+            atoms = AseAtomsAdaptor.get_atoms(r.structure())
+            atoms.calc = model
+            out.append(np.asarray(atoms.get_forces(), dtype=float))
+        return out
     graphs = [model.graph_converter(r.structure()) for r in replicas]
     out = model.predict_graph(graphs, task="ef", batch_size=len(graphs))
     if isinstance(out, dict):
@@ -192,10 +211,13 @@ def run_threads(cell: dict[str, Any], n: int, steps: int, seed: int, model: Any 
 
     torch.set_num_threads(1)
     reps = [Replica(cell, t, seed + i) for i, t in enumerate(_temps(n))]
-    for r in reps:
-        _init(model, [r])
+    # an ASE calculator keeps its last results on itself, so each thread gets its own
+    models = [model if hasattr(model, "graph_converter") else _load_model(1, "sevennet")
+              for _ in reps]
+    for m, r in zip(models, reps, strict=True):
+        _init(m, [r])
         for _ in range(WARMUP):
-            _step_all(model, [r])
+            _step_all(m, [r])
     barrier = threading.Barrier(n + 1)
     counts = [0] * n
 
@@ -203,7 +225,7 @@ def run_threads(cell: dict[str, Any], n: int, steps: int, seed: int, model: Any 
         barrier.wait()
         t_start = time.perf_counter()
         while counts[k] < steps and (counts[k] == 0 or time.perf_counter() - t_start < cap_s):
-            _step_all(model, [r])
+            _step_all(models[k], [r])
             counts[k] += 1
 
     threads = [threading.Thread(target=work, args=(k, r)) for k, r in enumerate(reps)]
@@ -217,9 +239,9 @@ def run_threads(cell: dict[str, Any], n: int, steps: int, seed: int, model: Any 
 
 
 def _worker(cell: dict[str, Any], temperature_K: float, steps: int, seed: int,
-            barrier: Any, out: Any, cap_s: float) -> None:
+            barrier: Any, out: Any, cap_s: float, potential: str = "chgnet") -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
-    model = _load_model(1)
+    model = _load_model(1, potential)
     r = Replica(cell, temperature_K, seed)
     _init(model, [r])
     for _ in range(WARMUP):
@@ -234,11 +256,12 @@ def _worker(cell: dict[str, Any], temperature_K: float, steps: int, seed: int,
 
 
 def run_processes(cell: dict[str, Any], n: int, steps: int, seed: int,
-                  cap_s: float = 60.0) -> tuple[float, float]:
+                  cap_s: float = 60.0, potential: str = "chgnet") -> tuple[float, float]:
     """Mode a: N one-thread processes; wall time from the common start to the last end."""
     ctx = mp.get_context("spawn")
     barrier, out = ctx.Barrier(n), ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(cell, t, steps, seed + i, barrier, out, cap_s))
+    procs = [ctx.Process(target=_worker, args=(cell, t, steps, seed + i, barrier, out, cap_s,
+                                                       potential))
              for i, t in enumerate(_temps(n))]
     for p in procs:
         p.start()
@@ -262,12 +285,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cap-s", type=float, default=40.0,
                     help="stop a measurement after this many seconds (>= 1 step)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--potential", default="chgnet", choices=("chgnet", "sevennet"))
     ap.add_argument("--json", default=None, help="write the raw figures here")
     args = ap.parse_args(argv)
+    if args.potential == "sevennet" and set(args.modes) & set("bB"):
+        ap.error("the batched modes b and B need CHGNet's predict_graph; use --modes acs")
 
     cell = _cell(args.material, tuple(args.atom_range), args.seed)
     n_atoms = len(cell["species"])
-    model_multi = _load_model(args.cores)  # shared by b and s (c sets threads to 1 itself)
+    model_multi = _load_model(args.cores, args.potential)  # shared by b and s (c sets threads to 1 itself)
     rates: dict[tuple[int, str], list[float]] = {}
     cpu_rates: dict[tuple[int, str], list[float]] = {}
     order = list(args.modes)
@@ -276,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
             for mode in order[rep % len(order):] + order[:rep % len(order)]:
                 cap = args.cap_s
                 if mode == "a":
-                    r = run_processes(cell, n, args.steps, args.seed, cap)
+                    r = run_processes(cell, n, args.steps, args.seed, cap, args.potential)
                 elif mode == "b":
                     r = run_batched(cell, n, args.steps, args.cores, args.seed, model_multi, cap)
                 elif mode == "B":
@@ -297,8 +323,9 @@ def main(argv: list[str] | None = None) -> int:
              "b": f"batched, one model call per step, {args.cores} torch threads",
              "B": "batched, one model call per step, 1 torch thread",
              "c": "N Python threads, 1 torch thread", "s": f"sequential, {args.cores} torch threads"}
+    label = "CHGNet 0.3.0" if args.potential == "chgnet" else "SevenNet-0 (ASE calculator)"
     print(f"\n{args.material}, {n_atoms} atoms, {args.cores} cores, {args.steps} steps x "
-          f"{args.repeats} repeats, CHGNet 0.3.0 energy+forces")
+          f"{args.repeats} repeats, {label} energy+forces")
     print("| N | mode | replica-steps/s (wall, median) | ratio to (a) | replica-steps per "
           "CPU-s | ratio to (a) |")
     print("|---|---|---|---|---|---|")
@@ -319,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
                          "all_cpu": cpu_rates[(n, mode)]})
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"material": args.material, "n_atoms": n_atoms, "cores": args.cores,
+            json.dump({"material": args.material, "potential": args.potential, "n_atoms": n_atoms, "cores": args.cores,
                        "steps": args.steps, "repeats": args.repeats, "rows": rows}, fh, indent=1)
     return 0
 
