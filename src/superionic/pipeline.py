@@ -259,7 +259,7 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
                         progress=False)
     rows, table, artefacts = [], [], {}
     for formula, structure, source in cells:
-        series = proto.run(structure, _workspace(ctx, f"md/{formula}"), executor,
+        series = proto.run(structure, _md_dir(ctx, proto, formula), executor,
                            structure_source=source)
         entry = series.to_dict()
         entry.pop("protocol", None)
@@ -281,6 +281,12 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
                        artefacts=artefacts)
 
 
+def _md_dir(ctx: Context, proto: Any, formula: str) -> Path:
+    """``md/<potential>/<formula>``: one folder per potential, so that a campaign rerun with
+    another potential (the default changed from CHGNet to SevenNet-0) starts its own runs."""
+    return _workspace(ctx, f"md/{proto.potential_name}/{formula}")
+
+
 def _md_plots(ctx: Context, formula: str, series: Any) -> dict[str, str]:
     """MSD and van Hove map of the hottest solid temperature (else the hottest); the Arrhenius
     plot only when the verdict is "arrhenius" (through the significant temperatures)."""
@@ -299,7 +305,7 @@ def _md_plots(ctx: Context, formula: str, series: Any) -> dict[str, str]:
     hot = max(solid, key=lambda t: t.temperature_K)
     run_dir = series.run_dir(hot.temperature_K)
     params = json.loads((run_dir / "params.json").read_text())
-    out = _workspace(ctx, f"md/{formula}")
+    out = _md_dir(ctx, series.protocol, formula)
     ion = ctx.settings.mobile_ion
     traj = read_trajectory(run_dir / "frames.extxyz", ion=ion,
                            timestep_ps=params["frames"]["interval_ps"],

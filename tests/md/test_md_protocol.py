@@ -130,6 +130,9 @@ def test_existing_run_needs_resume_and_same_parameters(tmp_path: Path) -> None:
     params = json.loads((tmp_path / "params.json").read_text())
     assert params["md"]["seed"] == 0 and params["md"]["thermostat"] == "nhc"
     assert params["model"]["name"] == "emt"
+    with pytest.raises(ValueError, match="model: 'emt' -> 'sevennet'; pass --model emt"):
+        run_md(copper(), p, tmp_path, "sevennet", resume=True, relax_params=None,
+               progress=False)  # finished: refused before any calculator is built
 
 
 def test_moved_run_folder_resolves_its_own_frames(tmp_path: Path) -> None:

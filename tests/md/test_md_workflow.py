@@ -291,3 +291,27 @@ def test_a_temperature_that_cannot_become_diffusive_within_the_cap_stops_early(
     # a window that starts in the ballistic regime (< 0.1 ps) projects nothing
     assert replace(t.regime, fit_window_ps=(0.01, 0.07)).projected_run_ps(0.1) is None
     assert any("not yet diffusive" in r and "does not grow" in r for r in series.verdict.reasons)
+
+
+def test_a_series_folder_refuses_another_potential(tmp_path: Path) -> None:
+    """A folder's relaxed cell and finished runs belong to the potential that made them: rerun
+    with another one (a CHGNet folder after the default became SevenNet-0) it is refused with
+    the flag that continues it, and nothing in it changes; the same potential resumes it."""
+
+    def other() -> Calculator:
+        return TetheredFramework()
+
+    proto = gas_protocol(temperatures_K=(800.0,), segment_ps=0.3, max_ps_per_temperature=0.3)
+    first = proto.run(licl(), tmp_path)
+    stamp = json.loads((tmp_path / "potential.json").read_text())
+    assert stamp == {"potential": "tethered"} and first.potential == "tethered"
+    before = (tmp_path / "T800K" / "frames.extxyz").read_bytes()
+    with pytest.raises(ValueError, match="made with the tethered potential, not other; "
+                                         "pass --model tethered"):
+        replace(proto, potential=other).run(licl(), tmp_path)
+    assert (tmp_path / "T800K" / "frames.extxyz").read_bytes() == before
+    again = proto.run(licl(), tmp_path)  # the same potential resumes (here: finds it finished)
+    assert again.temperatures[0].D_upper_cm2_s == first.temperatures[0].D_upper_cm2_s
+    (tmp_path / "potential.json").unlink()  # a folder from before the stamp: its series.json
+    with pytest.raises(ValueError, match="made with the tethered potential"):
+        replace(proto, potential=other).run(licl(), tmp_path)

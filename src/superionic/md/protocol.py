@@ -429,9 +429,13 @@ def _check_same(run_dir: Path, stored: dict[str, Any], params: MDParams, model: 
     want = json.loads(json.dumps(params.to_dict()))
     have = stored.get("md", {})
     diff = sorted(k for k in set(want) | set(have) if want.get(k) != have.get(k))
-    if diff or stored.get("model", {}).get("name") != model:
-        what = ", ".join(f"{k}: {have.get(k)!r} -> {want.get(k)!r}" for k in diff) or "model"
-        raise ValueError(f"{run_dir / PARAMS}: cannot resume with different parameters ({what})")
+    had = stored.get("model", {}).get("name")
+    if diff or had != model:
+        what = [f"{k}: {have.get(k)!r} -> {want.get(k)!r}" for k in diff]
+        if had != model:  # e.g. a CHGNet run resumed after the default became SevenNet-0
+            what.append(f"model: {had!r} -> {model!r}; pass --model {had} to continue it")
+        raise ValueError(f"{run_dir / PARAMS}: cannot resume with different parameters "
+                         f"({', '.join(what)})")
 
 
 def run_md(structure: Structure | Atoms, params: MDParams, run_dir: str | Path,
@@ -456,7 +460,10 @@ def run_md(structure: Structure | Atoms, params: MDParams, run_dir: str | Path,
     if ckpt is not None and _extends(stored, params):
         stored = _extend(run_dir, stored, params)
     if ckpt is not None and (run_dir / RESULT).exists():
-        _check_same(run_dir, stored, params, stored["model"]["name"])
+        # a finished run needs no calculator; a model given by name is still checked
+        asked = (str(calculator).partition(":")[0].strip().lower()
+                 if isinstance(calculator, str) else stored["model"]["name"])
+        _check_same(run_dir, stored, params, asked)
         return _result_from_file(run_dir)
     calc = make_calculator(calculator)
     info = model_info(calc)

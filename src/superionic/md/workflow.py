@@ -78,6 +78,8 @@ NO_DIFFUSION_D_CM2_S = 1e-6
 PREPARED = "prepared.cif"
 RELAXED = "relaxed.extxyz"
 CELL_JSON = "cell.json"
+#: the potential whose runs a series folder holds (its relaxed cell and every temperature)
+POTENTIAL_JSON = "potential.json"
 
 
 class Mode(StrEnum):
@@ -258,6 +260,26 @@ class ArrheniusProtocol:
                                             "prepare": cell.properties.get("prepare", {})})
         return cell
 
+    def _claim_potential(self, out: Path) -> None:
+        """Stamp ``out`` with the potential's name, or refuse a folder made with another one:
+        its relaxed cell and finished runs would otherwise be reused under the new name (a
+        CHGNet folder resumed after the default became SevenNet-0). A folder from before the
+        stamp is judged by its series.json."""
+        from superionic.md.protocol import write_json_atomic
+
+        stamp, name = out / POTENTIAL_JSON, self.potential_name
+        had = None
+        if stamp.exists():
+            had = json.loads(stamp.read_text()).get("potential")
+        elif (out / SERIES).exists():
+            had = json.loads((out / SERIES).read_text()).get("potential")
+        if had is not None and had != name:
+            raise ValueError(f"{out}: this folder holds runs made with the {had} potential, not "
+                             f"{name}; pass --model {had} to continue them, or use another "
+                             "output folder")
+        if not stamp.exists():
+            write_json_atomic(stamp, {"potential": name})
+
     def relaxed(self, cell: Structure, out_dir: str | Path) -> Atoms:
         """Positions relaxed with the potential (cell fixed), cached as ``relaxed.extxyz``."""
         from ase.io import read, write
@@ -289,6 +311,7 @@ class ArrheniusProtocol:
         """
         out = Path(out_dir)
         cell = self.prepare(structure, out)
+        self._claim_potential(out)
         # the relaxation runs inside the temperature tasks (cached after the first): the parent
         # never initialises torch before a process pool forks its workers
         executor = executor or Executor(kind="serial", n_workers=1, progress=False)
