@@ -17,6 +17,8 @@ After every finished material the JSON (``docs/data/md_vs_experiment.json``) is 
 finished series (under a file lock) and the markdown table is printed.
 
     nice -n 10 python bench/md_vs_experiment.py --workers 2          # run / resume
+    python bench/md_vs_experiment.py --workers 1 --width 2 --potentials sevennet --materials Li3InCl6
+                                                  # both cores on one series, 2 temperatures at a time
     python bench/md_vs_experiment.py --table-only                    # rebuild JSON + table
     python bench/md_vs_experiment.py --table-only --rejudge          # re-analyse, then rebuild
 
@@ -168,7 +170,11 @@ def _release(folder: Path) -> None:
 def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Path,
             overrides: dict[str, Any]) -> dict[str, Any] | None:
     from superionic.defects import library
+    from superionic.parallel import Executor
 
+    overrides = dict(overrides)
+    width = int(overrides.pop("width", 1))
+    executor = Executor(kind="local", n_workers=width, progress=False) if width > 1 else None
     folder = out_root / potential / name
     if (folder / "series.json").exists():
         old = json.loads((folder / "series.json").read_text())
@@ -205,7 +211,7 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
             structure = library.get_structure(lib_name)
         proto = protocol_for(potential, atom_range, overrides)
         print(f"[{potential}] {name}: start (pid {os.getpid()})", file=sys.stderr, flush=True)
-        series = proto.run(structure, folder, structure_source="structure library")
+        series = proto.run(structure, folder, executor, structure_source="structure library")
         print(f"[{potential}] {name}: {series.verdict.value.value} in {time.time() - t0:.0f} s",
               file=sys.stderr, flush=True)
         return series.to_dict()
@@ -709,6 +715,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--potentials", nargs="+", default=["chgnet", "sevennet"])
     ap.add_argument("--materials", nargs="+", default=None, help="library names (default: all)")
     ap.add_argument("--workers", type=int, default=2, help="processes (one torch thread each)")
+    ap.add_argument("--width", type=int, default=1,
+                    help="temperatures of one series run at a time (one process each): "
+                         "--workers 1 --width 2 puts both cores on one material")
     ap.add_argument("--max-ps", type=float, default=None, help="cap per temperature (ps)")
     ap.add_argument("--table-only", action="store_true")
     ap.add_argument("--plot", type=Path, default=None,
@@ -727,6 +736,8 @@ def main(argv: list[str] | None = None) -> None:
     overrides: dict[str, Any] = {}
     if args.max_ps:
         overrides["max_ps_per_temperature"] = args.max_ps
+    if args.width > 1:
+        overrides["width"] = args.width
     wanted = set(args.materials) if args.materials else None
     jobs = []
     for pot in args.potentials:
