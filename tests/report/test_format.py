@@ -70,9 +70,24 @@ def test_md_protocol_sentence():
              "max_ps_per_temperature": 20.0, "target_rel_err": 0.2, "T_start_K": 1200.0,
              "T_step_K": 150.0, "T_min_K": 450.0, "n_sigma": 2.0, "temperatures_K": None}
     html = protocol_html(proto)
-    assert ("Protocol: potential chgnet; time step 2 fs; 1 ps equilibration; up to 20 ps per "
+    assert ("Protocol: potential CHGNet; time step 2 fs; 1 ps equilibration; up to 20 ps per "
             "temperature (until D is known to 20 %); temperatures from 1200 K down in 150 K "
             "steps to 450 K; diffusion significant when D &gt; 2 errors.") in html
     assert "<details>" in html and "None" not in html
     fixed = protocol_html({"temperatures_K": [800.0, 1000.0], "prod_ps": 20.0})
     assert "20 ps production per temperature; temperatures 800, 1000 K" in fixed
+
+
+def test_md_potential_is_named_as_papers_name_it() -> None:
+    """Series store model names ("sevennet", "chgnet"); the report prints the potentials' names,
+    and the candidate table's MD column says which potential its verdicts come from."""
+    from superionic.report.format import potential_label
+    from superionic.report.sections import md_verdict_header
+
+    assert potential_label("sevennet") == "SevenNet-0" and potential_label("chgnet") == "CHGNet"
+    assert potential_label("my_calculator") == "my_calculator"
+    assert md_verdict_header({"A": {"potential": "sevennet"}, "B": {"potential": "sevennet"}}) \
+        == "MD verdict (SevenNet-0)"
+    assert md_verdict_header({"A": {"potential": "chgnet"}, "B": {"potential": "sevennet"}}) \
+        == "MD verdict (CHGNet, SevenNet-0)"
+    assert md_verdict_header({"A": {}}) == "MD verdict"

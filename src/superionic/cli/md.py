@@ -64,7 +64,7 @@ def _parse_range(text: str) -> tuple[int, int]:
 
 
 md_app = typer.Typer(cls=_MDGroup, no_args_is_help=True, add_completion=False,
-                     help="NVT MD with a universal potential (CHGNet), or VASP AIMD inputs.")
+                     help="NVT MD with a universal potential (SevenNet-0 by default), or VASP AIMD inputs.")
 
 
 @md_app.command("run")

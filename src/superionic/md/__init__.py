@@ -1,6 +1,6 @@
 """Molecular dynamics with universal ML potentials: prepare cells, run durable NVT, VASP inputs.
 
-- :mod:`superionic.md.engine`: calculators (CHGNet default, SevenNet optional, any ASE one)
+- :mod:`superionic.md.engine`: calculators (SevenNet-0 default, CHGNet, any ASE one)
 - :mod:`superionic.md.prepare`: ordering, supercell, vacancies, relaxation
 - :mod:`superionic.md.protocol`: NVT equilibration + production, checkpoints, resume, extension
 - :mod:`superionic.md.workflow`: the MD workflow (``ArrheniusProtocol.run`` -> ``ArrheniusSeries``

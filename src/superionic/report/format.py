@@ -156,6 +156,17 @@ def count(n: Any) -> str:
     return "?" if x is None else f"{int(x):,}"
 
 
+#: how the report names the MD potentials (series store the model names of superionic.md.engine)
+POTENTIAL_LABELS = {"sevennet": "SevenNet-0", "sevennet:7net-0": "SevenNet-0", "chgnet": "CHGNet",
+                    "chgnet:0.3.0": "CHGNet"}
+
+
+def potential_label(name: Any) -> str:
+    """``"sevennet"`` -> ``"SevenNet-0"``, ``"chgnet"`` -> ``"CHGNet"``; other names as given."""
+    key = str(name).strip()
+    return POTENTIAL_LABELS.get(key.lower(), key)
+
+
 def humanize(key: str) -> str:
     """A readable label for a snake_case key that has no entry in :data:`LABELS`."""
     if key in LABELS:

@@ -321,12 +321,18 @@ def md_temperatures(view: CampaignView) -> list[float]:
     return sorted(t for t in temps if t is not None)
 
 
+def md_verdict_header(md: Mapping[str, Mapping[str, Any]]) -> str:
+    """The candidate table's MD column names the potential(s) behind its verdicts."""
+    pots = sorted({fm.potential_label(e["potential"]) for e in md.values() if e.get("potential")})
+    return f"MD verdict ({', '.join(pots)})" if pots else "MD verdict"
+
+
 def protocol_html(proto: Mapping[str, Any]) -> str:
     """One sentence with the protocol's main settings, the full settings behind <details>."""
     g = fm.general
     bits = []
     if proto.get("potential"):
-        bits.append(f"potential {esc(str(proto['potential']))}")
+        bits.append(f"potential {esc(fm.potential_label(proto['potential']))}")
     if g(proto.get("timestep_fs")):
         bits.append(f"time step {g(proto['timestep_fs'])} fs")
     if g(proto.get("equil_ps")):
@@ -382,7 +388,8 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
         if temps:
             how = (f", {kelvin(temps[0])}–{kelvin(temps[-1])} K" if len(temps) > 1
                    else f", {kelvin(temps[0])} K")
-        pot = sorted({str(e.get("potential")) for e in md.values() if e.get("potential")})
+        pot = sorted({fm.potential_label(e["potential"]) for e in md.values()
+                      if e.get("potential")})
         what = f"MD ({', '.join(pot) + how if pot else how.lstrip(', ')})" if pot or how else "MD"
         words = "; ".join(f"{VERDICT_WORDS.get(v, v)} for {', '.join(fs)}"
                           for v, fs in counts.items())
@@ -473,8 +480,7 @@ def candidates_section(view: CampaignView, top: list[dict[str, Any]], figs: Figu
                ("σ(300 K) predicted, S/cm (90 % interval)", True),
                ("P(σ ≥ 10⁻⁴ S/cm)", True), ("Ea predicted, eV", True),
                (f"Window, V vs {ion}/{ion}⁺", True), ("BVSE barrier, eV", True),
-               ("MD verdict (CHGNet)" if any(e.get("potential") == "CHGNet" for e in md.values())
-                else "MD verdict", False),
+               (md_verdict_header(md), False),
                ("Nearest measured σ(RT), S/cm", False)]
     note = ("Nearest measured: the compositions of the campaign's label table "
             f"{esc(ANALOGUE_METHOD)}; “itself” = the candidate was measured. "
@@ -774,7 +780,7 @@ def md_section(view: CampaignView, figs: Figures) -> str:
         head = (f"<h3 id='{anchor('md', formula)}'>{formula_html(formula)}"
                 f"<span class='sub'> {esc(str(e.get('structure_source') or ''))}"
                 + (f", {fm.count(e.get('n_atoms'))} atoms" if e.get("n_atoms") else "")
-                + (f", {esc(str(e.get('potential')))}" if e.get("potential") else "")
+                + (f", {esc(fm.potential_label(e['potential']))}" if e.get("potential") else "")
                 + "</span></h3>")
         body = [head, f"<p class='verdict'><b>Verdict:</b> {esc(md_verdict_words(e))}</p>"]
         temps = [t for t in e.get("temperatures", []) or [] if isinstance(t, Mapping)]
