@@ -217,8 +217,8 @@ def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: 
                        workdir: Path, ion: str = "Li",
                        ) -> tuple[list[tuple[str, Any, str]], list[dict[str, str]]]:
     """The first ``md_candidates`` picks whose MD cell the protocol can prepare (ordered
-    supercell in its atom range, cached in ``workdir/<formula>``); the others are reported with
-    the reason and skipped."""
+    supercell in its atom range, cached in ``workdir/<potential>/<formula>``, where the stage's
+    runs then find it); the others are reported with the reason and skipped."""
     cells: list[tuple[str, Any, str]] = []
     skipped: list[dict[str, str]] = []
     proto = replace(budget.md_protocol, seed=seed, ion=ion)
@@ -226,7 +226,7 @@ def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: 
         if len(cells) >= budget.md_candidates:
             break
         try:
-            proto.prepare(structure, Path(workdir) / formula)
+            proto.prepare(structure, Path(workdir) / proto.potential_name / formula)
             cells.append((formula, structure, source))
         except (ValueError, RuntimeError, KeyError) as exc:
             skipped.append({"formula": formula, "structure_source": source,

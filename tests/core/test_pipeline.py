@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from superionic.active.replay import plot_retrospective_curve, retrospective_curve
@@ -52,7 +54,8 @@ def test_md_candidates_skip_a_structure_without_an_md_cell_and_go_on(tmp_path) -
              ("Li2S", get_structure("Li2S"), "library")]
     cells, skipped = prepare_candidates(picks, Budget(md_candidates=1), 0, tmp_path)
     assert [c[0] for c in cells] == ["Li3ClO"]
-    prepared = (tmp_path / "Li3ClO" / "prepared.cif").read_text()
+    # cached where the stage's runs of the default potential look for it (prepared once)
+    prepared = (tmp_path / "sevennet" / "Li3ClO" / "prepared.cif").read_text()
     assert "Li24" in prepared.replace(" ", "") or "Li3ClO" in prepared  # 2x2x2 of 5 atoms
     assert [s["formula"] for s in skipped] == ["Li7La3Zr2O12"]
     assert "96 atoms, above the atom range 40-80" in skipped[0]["reason"]
@@ -159,3 +162,8 @@ def test_md_stage_reports_the_contract_keys_and_a_budget_verdict(tmp_path, data_
         assert (t["D_cm2_s"] is None) == (t["status"] != "significant")
     assert entry["plots"]["msd"] and entry["plots"]["arrhenius"] is None
     assert set(out.artefacts) == {"Li3ClO-msd", "Li3ClO-vanhove"}
+    # one folder per potential, holding the cell, the runs and the plots, stamped with the name
+    folder = tmp_path / "md" / "_tethered" / "Li3ClO"
+    assert json.loads((folder / "potential.json").read_text()) == {"potential": "_tethered"}
+    assert {p.name for p in folder.iterdir()} >= {"prepared.cif", "T1300K", "T1100K", "msd.png"}
+    assert not (tmp_path / "md" / "Li3ClO").exists()
