@@ -293,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
 
     cell = _cell(args.material, tuple(args.atom_range), args.seed)
     n_atoms = len(cell["species"])
-    model_multi = _load_model(args.cores, args.potential)  # shared by b and s (c sets threads to 1 itself)
+    # shared by b and s; c sets threads to 1 itself (and loads one SevenNet-0 calculator per thread)
+    model_multi = _load_model(args.cores, args.potential)
     rates: dict[tuple[int, str], list[float]] = {}
     cpu_rates: dict[tuple[int, str], list[float]] = {}
     order = list(args.modes)

@@ -174,7 +174,6 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
 
     overrides = dict(overrides)
     width = int(overrides.pop("width", 1))
-    executor = Executor(kind="local", n_workers=width, progress=False) if width > 1 else None
     folder = out_root / potential / name
     if (folder / "series.json").exists():
         old = json.loads((folder / "series.json").read_text())
@@ -211,6 +210,7 @@ def run_job(potential: str, name: str, atom_range: tuple[int, int], out_root: Pa
             structure = library.get_structure(lib_name)
         proto = protocol_for(potential, atom_range, overrides)
         print(f"[{potential}] {name}: start (pid {os.getpid()})", file=sys.stderr, flush=True)
+        executor = Executor(kind="local", n_workers=width, progress=False) if width > 1 else None
         series = proto.run(structure, folder, executor, structure_source="structure library")
         print(f"[{potential}] {name}: {series.verdict.value.value} in {time.time() - t0:.0f} s",
               file=sys.stderr, flush=True)

@@ -226,7 +226,7 @@ def prepare_candidates(picks: list[tuple[str, Any, str]], budget: Budget, seed: 
         if len(cells) >= budget.md_candidates:
             break
         try:
-            proto.prepare(structure, Path(workdir) / proto.potential_name / formula)
+            proto.prepare(structure, md_folder(Path(workdir), proto, formula))
             cells.append((formula, structure, source))
         except (ValueError, RuntimeError, KeyError) as exc:
             skipped.append({"formula": formula, "structure_source": source,
@@ -281,10 +281,14 @@ def stage_md(ctx: Context, budget: Budget) -> StageOutput:
                        artefacts=artefacts)
 
 
+def md_folder(md_root: Path, proto: Any, formula: str) -> Path:
+    """``<md_root>/<potential>/<formula>``: one folder per potential, so that a campaign rerun
+    with another potential (the default changed from CHGNet to SevenNet-0) starts its own runs."""
+    return md_root / proto.potential_name / formula
+
+
 def _md_dir(ctx: Context, proto: Any, formula: str) -> Path:
-    """``md/<potential>/<formula>``: one folder per potential, so that a campaign rerun with
-    another potential (the default changed from CHGNet to SevenNet-0) starts its own runs."""
-    return _workspace(ctx, f"md/{proto.potential_name}/{formula}")
+    return _workspace(ctx, str(md_folder(Path("md"), proto, formula)))
 
 
 def _md_plots(ctx: Context, formula: str, series: Any) -> dict[str, str]:

@@ -131,6 +131,13 @@ _FACTORIES: dict[str, Callable[[str | None, str], Calculator]] = {
 }
 
 
+def parse_model(model: str) -> tuple[str, str | None]:
+    """``"chgnet:r2scan"`` -> ``("chgnet", "r2scan")``, ``"SevenNet"`` -> ``("sevennet", None)``:
+    the name :func:`model_info` records for a calculator built from ``model``, and its variant."""
+    name, _, variant = str(model).partition(":")
+    return name.strip().lower(), variant or None
+
+
 def make_calculator(model: CalculatorLike = DEFAULT_MODEL, *, device: str = "cpu",
                     n_threads: int | None = None) -> Calculator:
     """An ASE calculator from a model name (``"chgnet"``, ``"chgnet:r2scan"``, ``"sevennet"``),
@@ -146,12 +153,11 @@ def make_calculator(model: CalculatorLike = DEFAULT_MODEL, *, device: str = "cpu
         if not isinstance(calc, Calculator):
             raise TypeError(f"calculator factory returned {type(calc).__name__}, not an ASE Calculator")
         return calc
-    name, _, variant = str(model).partition(":")
-    name = name.strip().lower()
+    name, variant = parse_model(model)
     if name not in _FACTORIES:
         raise ValueError(f"unknown model {model!r}; choose one of {sorted(_FACTORIES)} "
                          "or pass an ASE calculator")
-    return _FACTORIES[name](variant or None, device)
+    return _FACTORIES[name](variant, device)
 
 
 def model_info(calc: Calculator) -> ModelInfo:

@@ -51,7 +51,13 @@ from ase.md.velocitydistribution import MaxwellBoltzmannDistribution, Stationary
 from pymatgen.core import Structure
 from tqdm.auto import tqdm
 
-from superionic.md.engine import DEFAULT_MODEL, CalculatorLike, make_calculator, model_info
+from superionic.md.engine import (
+    DEFAULT_MODEL,
+    CalculatorLike,
+    make_calculator,
+    model_info,
+    parse_model,
+)
 from superionic.md.prepare import relax, to_atoms
 from superionic.parallel import Executor, TaskError, map_tasks
 
@@ -461,8 +467,8 @@ def run_md(structure: Structure | Atoms, params: MDParams, run_dir: str | Path,
         stored = _extend(run_dir, stored, params)
     if ckpt is not None and (run_dir / RESULT).exists():
         # a finished run needs no calculator; a model given by name is still checked
-        asked = (str(calculator).partition(":")[0].strip().lower()
-                 if isinstance(calculator, str) else stored["model"]["name"])
+        asked = (parse_model(calculator)[0] if isinstance(calculator, str)
+                 else stored["model"]["name"])
         _check_same(run_dir, stored, params, asked)
         return _result_from_file(run_dir)
     calc = make_calculator(calculator)

@@ -321,9 +321,14 @@ def md_temperatures(view: CampaignView) -> list[float]:
     return sorted(t for t in temps if t is not None)
 
 
+def md_potentials(md: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The potentials behind the MD entries, as the report names them, sorted."""
+    return sorted({fm.potential_label(e["potential"]) for e in md.values() if e.get("potential")})
+
+
 def md_verdict_header(md: Mapping[str, Mapping[str, Any]]) -> str:
     """The candidate table's MD column names the potential(s) behind its verdicts."""
-    pots = sorted({fm.potential_label(e["potential"]) for e in md.values() if e.get("potential")})
+    pots = md_potentials(md)
     return f"MD verdict ({', '.join(pots)})" if pots else "MD verdict"
 
 
@@ -388,8 +393,7 @@ def answer_paragraph(view: CampaignView, top: list[dict[str, Any]]) -> str:
         if temps:
             how = (f", {kelvin(temps[0])}–{kelvin(temps[-1])} K" if len(temps) > 1
                    else f", {kelvin(temps[0])} K")
-        pot = sorted({fm.potential_label(e["potential"]) for e in md.values()
-                      if e.get("potential")})
+        pot = md_potentials(md)
         what = f"MD ({', '.join(pot) + how if pot else how.lstrip(', ')})" if pot or how else "MD"
         words = "; ".join(f"{VERDICT_WORDS.get(v, v)} for {', '.join(fs)}"
                           for v, fs in counts.items())
